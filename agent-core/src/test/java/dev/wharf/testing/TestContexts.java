@@ -1,0 +1,34 @@
+package dev.wharf.testing;
+
+import dev.wharf.component.BuildInfo;
+import dev.wharf.component.ComponentContext;
+import dev.wharf.component.ComponentId;
+import dev.wharf.component.ComponentKind;
+import dev.wharf.pipeline.Signal;
+import dev.wharf.telemetry.SelfTelemetry;
+import java.util.Map;
+
+/** Component contexts for unit tests: in-memory self-metrics, an explicit environment. */
+public final class TestContexts {
+  private TestContexts() {}
+
+  public static ComponentContext context(String id, ComponentKind kind, Signal<?> signal) {
+    return context(id, kind, signal, SelfTelemetry.inMemory(), Map.of());
+  }
+
+  public static ComponentContext context(
+      String id, ComponentKind kind, Signal<?> signal, SelfTelemetry telemetry, Map<String, String> env) {
+    return new ComponentContext(ComponentId.parse(id), kind, signal, telemetry, env, BuildInfo.current());
+  }
+
+  /** Current value of a counter or gauge with the given name and label pairs, 0 if absent. */
+  public static double metric(SelfTelemetry t, String name, String... labelPairs) {
+    var search = t.registry().find(name).tags(labelPairs);
+    var counter = search.counter();
+    if (counter != null) {
+      return counter.count();
+    }
+    var gauge = search.gauge();
+    return gauge == null ? 0 : gauge.value();
+  }
+}
