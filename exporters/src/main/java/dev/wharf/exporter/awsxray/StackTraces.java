@@ -97,7 +97,11 @@ final class StackTraces {
         String label = t.substring(3, paren);
         int slash = label.indexOf('/');
         if (slash >= 0) {
-          label = label.substring(slash + 1); // class loader or module prefix
+          // class loader and/or module prefix: "java.base/", "app//" (loader, no module)
+          label = label.substring(slash + 1);
+          if (label.startsWith("/")) {
+            label = label.substring(1);
+          }
         }
         String path = t.substring(paren + 1, t.length() - 1);
         int lineNo = 0;
