@@ -104,13 +104,6 @@ class SpanToSegmentTest {
     return new Options(List.of(keys), false, List.of(), true, true, Options.MAX_DOCUMENT_BYTES);
   }
 
-  static Span.Builder withAttrs(Span.Builder b, KeyValue... attrs) {
-    for (KeyValue a : attrs) {
-      b.addAttributes(a);
-    }
-    return b;
-  }
-
   static Span.Event event(String name, KeyValue... attrs) {
     Span.Event.Builder e = Span.Event.newBuilder().setName(name).setTimeUnixNano(START + 1000);
     for (KeyValue a : attrs) {

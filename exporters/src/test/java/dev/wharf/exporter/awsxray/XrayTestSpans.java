@@ -39,6 +39,13 @@ final class XrayTestSpans {
     return b;
   }
 
+  static Span.Builder withAttrs(Span.Builder b, KeyValue... attrs) {
+    for (KeyValue a : attrs) {
+      b.addAttributes(a);
+    }
+    return b;
+  }
+
   static KeyValue s(String k, String v) {
     return KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setStringValue(v)).build();
   }
