@@ -70,7 +70,7 @@ public final class AwsRegionResolver {
       return null;
     }
     try {
-      HttpURLConnection c = open(base.trim() + "/task", "GET");
+      HttpURLConnection c = open(base.trim() + "/task", "GET", Map.of());
       if (c.getResponseCode() != 200) {
         return null;
       }
@@ -105,16 +105,14 @@ public final class AwsRegionResolver {
       base = base.substring(0, base.length() - 1);
     }
     try {
-      HttpURLConnection tokenCall = open(base + "/latest/api/token", "PUT");
-      tokenCall.setRequestProperty("X-aws-ec2-metadata-token-ttl-seconds", "60");
+      HttpURLConnection tokenCall = open(base + "/latest/api/token", "PUT",
+          Map.of("X-aws-ec2-metadata-token-ttl-seconds", "60"));
       String token = null;
       if (tokenCall.getResponseCode() == 200) {
         token = read(tokenCall).trim();
       }
-      HttpURLConnection regionCall = open(base + "/latest/meta-data/placement/region", "GET");
-      if (token != null) {
-        regionCall.setRequestProperty("X-aws-ec2-metadata-token", token);
-      }
+      HttpURLConnection regionCall = open(base + "/latest/meta-data/placement/region", "GET",
+          token == null ? Map.of() : Map.of("X-aws-ec2-metadata-token", token));
       if (regionCall.getResponseCode() != 200) {
         return null;
       }
@@ -125,9 +123,10 @@ public final class AwsRegionResolver {
     }
   }
 
-  private HttpURLConnection open(String url, String method) throws IOException {
+  private HttpURLConnection open(String url, String method, Map<String, String> headers) throws IOException {
     HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection(java.net.Proxy.NO_PROXY);
     c.setRequestMethod(method);
+    headers.forEach(c::setRequestProperty);
     c.setConnectTimeout((int) timeout.toMillis());
     c.setReadTimeout((int) timeout.toMillis());
     if ("PUT".equals(method)) {
