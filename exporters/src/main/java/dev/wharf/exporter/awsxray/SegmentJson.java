@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import dev.wharf.exporter.awsxray.SegmentModel.Aws;
 import dev.wharf.exporter.awsxray.SegmentModel.Exc;
 import dev.wharf.exporter.awsxray.SegmentModel.Frame;
@@ -18,7 +18,6 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -45,20 +44,40 @@ final class SegmentJson {
     }
   }
 
-  /** The UTF-8 encoded document, newline-terminated. */
-  static byte[] write(SegmentModel s) throws EncodingException {
-    ByteArrayBuilder out = new ByteArrayBuilder(1024);
+  /** The document, newline-terminated. */
+  static String write(SegmentModel s) throws EncodingException {
+    // Written into recycled char buffers; the only copy made is the returned String.
+    SegmentedStringWriter out = new SegmentedStringWriter(FACTORY._getBufferRecycler());
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
       g.setCharacterEscapes(ESCAPES);
       writeSegment(g, s);
+      g.writeRaw('\n');
       g.flush();
+      return out.getAndClear();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (NonFinite e) {
       throw new EncodingException(e.getMessage());
     }
-    out.append('\n');
-    return out.toByteArray();
+  }
+
+  /** Length of {@code s} in UTF-8, without encoding it. */
+  static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0, len = s.length(); i < len; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   /** Unchecked inside the generator callbacks, turned into {@link EncodingException}. */
@@ -480,7 +499,4 @@ final class SegmentJson {
     }
   }
 
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
-  }
 }

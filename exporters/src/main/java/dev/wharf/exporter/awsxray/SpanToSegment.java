@@ -17,7 +17,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -117,11 +116,21 @@ public final class SpanToSegment {
     final String serviceVersion;
     final String stackParser;
     final String cloudProvider;
+    /** {@code otel.resource.<key>} per resource attribute, in order, built once. */
+    final String[] metadataKeys;
+    final AnyValue[] values;
 
     PreparedResource(Resource resource) {
       attrs = new LinkedHashMap<>();
       for (KeyValue kv : resource.getAttributesList()) {
         attrs.putIfAbsent(kv.getKey(), kv.getValue());
+      }
+      metadataKeys = new String[attrs.size()];
+      values = new AnyValue[attrs.size()];
+      int k = 0;
+      for (Map.Entry<String, AnyValue> e : attrs.entrySet()) {
+        metadataKeys[k] = "otel.resource." + e.getKey();
+        values[k++] = e.getValue();
       }
       empty = attrs.isEmpty();
       cloudProvider = str(attrs.get("cloud.provider"));
@@ -1032,9 +1041,10 @@ public final class SpanToSegment {
     if (pool.isEmpty() && (!storeResource || res.empty)) {
       return;
     }
-    Set<String> keys = options.indexAllAttributes() ? new HashSet<>() : new HashSet<>(indexed);
+    Set<String> keys = options.indexAllAttributes() ? Set.of() : indexed;
     AnyValue annotationKeys = pool.get("aws.xray.annotations");
     if (annotationKeys != null && annotationKeys.hasArrayValue()) {
+      keys = new HashSet<>(keys);
       for (AnyValue k : annotationKeys.getArrayValue().getValuesList()) {
         if (k.hasStringValue()) {
           keys.add(k.getStringValue());
@@ -1046,13 +1056,14 @@ public final class SpanToSegment {
     TreeMap<String, Object> defaults = SegmentModel.sortedMap();
     TreeMap<String, TreeMap<String, Object>> metadata = SegmentModel.sortedMap();
     if (storeResource) {
-      for (Map.Entry<String, AnyValue> e : res.attrs.entrySet()) {
-        String key = "otel.resource." + e.getKey();
-        Object anno = annotationValue(e.getValue());
+      for (int i = 0; i < res.metadataKeys.length; i++) {
+        String key = res.metadataKeys[i];
+        AnyValue value = res.values[i];
+        Object anno = annotationValue(value);
         if (anno != null && (options.indexAllAttributes() || keys.contains(key))) {
           annotations.put(annotationKey(key), anno);
-        } else if (e.getValue().getValueCase() != AnyValue.ValueCase.VALUE_NOT_SET) {
-          defaults.put(key, e.getValue());
+        } else if (value.getValueCase() != AnyValue.ValueCase.VALUE_NOT_SET) {
+          defaults.put(key, value);
         }
       }
     }
@@ -1206,16 +1217,18 @@ public final class SpanToSegment {
   // ---------------------------------------------------------------- encoding and the 64 KB limit
 
   private Document encode(SegmentModel s) throws TranslationException {
-    byte[] json = write(s);
+    String json = write(s);
+    int bytes = SegmentJson.utf8Length(json);
     boolean truncated = false;
     int limit = options.maxDocumentBytes();
-    if (json.length > limit && s.metadata != null) {
+    if (bytes > limit && s.metadata != null) {
       s.metadata = SegmentModel.sortedMap();
       s.metadataNamespace("wharf").put("truncated", "metadata");
       truncated = true;
       json = write(s);
+      bytes = SegmentJson.utf8Length(json);
     }
-    if (json.length > limit && s.exceptions != null) {
+    if (bytes > limit && s.exceptions != null) {
       for (Exc e : s.exceptions) {
         if (e.stack != null && !e.stack.isEmpty()) {
           e.truncated = (e.truncated == null ? 0 : e.truncated) + e.stack.size();
@@ -1224,22 +1237,24 @@ public final class SpanToSegment {
       }
       truncated = true;
       json = write(s);
+      bytes = SegmentJson.utf8Length(json);
     }
-    if (json.length > limit && s.annotations != null) {
+    if (bytes > limit && s.annotations != null) {
       s.annotations = null;
       s.metadata = SegmentModel.sortedMap();
       s.metadataNamespace("wharf").put("truncated", "metadata,annotations");
       truncated = true;
       json = write(s);
+      bytes = SegmentJson.utf8Length(json);
     }
-    if (json.length > limit) {
-      throw new TranslationException("segment document " + s.id + " is " + json.length
+    if (bytes > limit) {
+      throw new TranslationException("segment document " + s.id + " is " + bytes
           + " bytes after dropping metadata, stack frames and annotations; the X-Ray limit is " + limit);
     }
-    return new Document(s.id, new String(json, StandardCharsets.UTF_8), json.length, truncated);
+    return new Document(s.id, json, bytes, truncated);
   }
 
-  private static byte[] write(SegmentModel s) throws TranslationException {
+  private static String write(SegmentModel s) throws TranslationException {
     try {
       return SegmentJson.write(s);
     } catch (SegmentJson.EncodingException e) {
