@@ -374,4 +374,34 @@ class AwsXrayExporterTest {
     assertThat(dev.wharf.testing.aws.Json.path(record, "SegmentsRejectedCount")).isEqualTo(1L);
     assertThat(dev.wharf.testing.aws.Json.path(calls.get(0).json(), "Hostname")).isEqualTo("host-1");
   }
+
+  @Test
+  void roleArnAssumesTheRoleThroughSts() throws Exception {
+    try (RecordingAwsEndpoint sts = RecordingAwsEndpoint.sts(REGION)) {
+      Map<String, String> env = new HashMap<>(endpoint.env());
+      env.put("AWS_ENDPOINT_URL_STS", sts.uri().toString());
+      env.put("AWS_ENDPOINT_URL_XRAY", endpoint.uri().toString());
+      exporter(config("role_arn", "arn:aws:iam::111122223333:role/xray"), env).consume(traces(2));
+      assertThat(sts.problems()).isEmpty();
+      assertThat(sts.requests("AssumeRole")).hasSize(1);
+      assertThat(sts.requests("AssumeRole").get(0).bodyText())
+          .contains("RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fxray");
+    }
+    assertThat(endpoint.problems()).isEmpty();
+    RecordingAwsEndpoint.Recorded call = endpoint.requests("PutTraceSegments").get(0);
+    assertThat(call.headers().entrySet()).anyMatch(h -> h.getKey().equalsIgnoreCase("X-Amz-Security-Token")
+        && h.getValue().contains(RecordingAwsEndpoint.SESSION_TOKEN));
+  }
+
+  @Test
+  void proxyAddressIsUsed() throws Exception {
+    // The recording endpoint plays the proxy: the client sends it the request for the (unreachable)
+    // X-Ray host, which is signed for that host.
+    exporter(config("endpoint", "http://xray.wharf-test.invalid:4000", "proxy_address", endpoint.uri().toString()))
+        .consume(traces(1));
+    assertThat(endpoint.problems()).isEmpty();
+    RecordingAwsEndpoint.Recorded call = endpoint.requests("PutTraceSegments").get(0);
+    assertThat(call.headers().entrySet()).anyMatch(h -> h.getKey().equalsIgnoreCase("Host")
+        && h.getValue().contains("xray.wharf-test.invalid:4000"));
+  }
 }

@@ -129,6 +129,27 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
     }
   }
 
+  /**
+   * An endpoint for STS ({@code sts}, query protocol): AssumeRole answers with the test credentials
+   * and a session token, so that clients using the assumed role still sign with {@link #ACCESS_KEY}.
+   */
+  public static RecordingAwsEndpoint sts(String region) {
+    RecordingAwsEndpoint e = of("sts", region);
+    e.operation("POST /", "AssumeRole", r -> r.bodyText().contains("Action=AssumeRole")
+            && r.bodyText().contains("RoleArn=") ? List.of() : List.of("not an AssumeRole request: " + r.bodyText()),
+        r -> "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
+            + "<Credentials><AccessKeyId>" + ACCESS_KEY + "</AccessKeyId><SecretAccessKey>" + SECRET_KEY
+            + "</SecretAccessKey><SessionToken>" + SESSION_TOKEN + "</SessionToken><Expiration>"
+            + java.time.Instant.now().plusSeconds(3600) + "</Expiration></Credentials>"
+            + "<AssumedRoleUser><AssumedRoleId>AROA:wharf</AssumedRoleId><Arn>arn:aws:sts::111122223333:"
+            + "assumed-role/xray/wharf</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata>"
+            + "<RequestId>r-1</RequestId></ResponseMetadata></AssumeRoleResponse>");
+    return e;
+  }
+
+  /** The session token STS answers with; requests made with the assumed role carry it. */
+  public static final String SESSION_TOKEN = "wharf-test-session-token";
+
   /** An endpoint for any SigV4 service; register its operations with {@link #operation}. */
   public static RecordingAwsEndpoint of(String service, String region) {
     try {
@@ -253,7 +274,8 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
         }
       }
       byte[] out = answer.body().apply(r).getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.getResponseHeaders().set("Content-Type",
+          out.length > 0 && out[0] == '<' ? "text/xml" : "application/json");
       ex.getResponseHeaders().set("x-amzn-RequestId", "req-" + recorded.size());
       answer.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
       ex.sendResponseHeaders(answer.status(), out.length);
