@@ -84,6 +84,8 @@ public final class Service implements Host {
     this.env = Map.copyOf(env);
     this.buildInfo = BuildInfo.current();
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Upstream labels every self-metric with the service's identity.
+    registry.config().commonTags("service_name", buildInfo.command(), "service_version", buildInfo.version());
     this.telemetry = new SelfTelemetry(registry);
   }
 
