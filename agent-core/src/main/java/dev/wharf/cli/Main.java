@@ -234,8 +234,11 @@ public final class Main {
           sb.append("    stability: ").append(f.stability().label()).append('\n');
         } else {
           sb.append("    stability:\n");
-          for (Map.Entry<Signal<?>, Stability> e : f.signals().entrySet()) {
-            sb.append("      ").append(e.getKey().id()).append(": ").append(e.getValue().label()).append('\n');
+          for (Signal<?> s : Signal.all()) {
+            Stability st = f.signals().get(s);
+            if (st != null) {
+              sb.append("      ").append(s.id()).append(": ").append(st.label()).append('\n');
+            }
           }
         }
       }
