@@ -356,8 +356,8 @@ class AwsXrayExporterTest {
     ComponentContext ctx = TestContexts.context("awsxray", ComponentKind.EXPORTER, Signal.TRACES, telemetry,
         endpoint.env());
     var builder = software.amazon.awssdk.services.xray.XRayClient.builder();
-    try (var res = dev.wharf.exporter.aws.AwsClients.configure(builder, cfg.aws(), REGION, "XRAY", endpoint.env());
-        var client = builder.build()) {
+    var res = dev.wharf.exporter.aws.AwsClients.configure(builder, cfg.aws(), REGION, "XRAY", endpoint.env());
+    try (res; var client = builder.build()) {
       XrayTelemetry t = new XrayTelemetry(ctx, cfg);
       t.start(client);
       t.received(5);
@@ -403,5 +403,19 @@ class AwsXrayExporterTest {
     RecordingAwsEndpoint.Recorded call = endpoint.requests("PutTraceSegments").get(0);
     assertThat(call.headers().entrySet()).anyMatch(h -> h.getKey().equalsIgnoreCase("Host")
         && h.getValue().contains("xray.wharf-test.invalid:4000"));
+  }
+
+  @Test
+  void noVerifySslTrustsASelfSignedEndpointAndVerificationRejectsIt() throws Exception {
+    try (RecordingAwsEndpoint tls = RecordingAwsEndpoint.xrayHttps(REGION)) {
+      Exporter<TracesData> verifying = exporter(config("endpoint", tls.uri().toString(),
+          "retry_on_failure", Map.of("enabled", false)), tls.env());
+      assertThatThrownBy(() -> verifying.consume(traces(1))).isInstanceOf(RefusedException.class);
+      assertThat(tls.requests()).isEmpty();
+
+      exporter(config("endpoint", tls.uri().toString(), "no_verify_ssl", true), tls.env()).consume(traces(1));
+      assertThat(tls.problems()).isEmpty();
+      assertThat(tls.segmentDocuments()).hasSize(1);
+    }
   }
 }

@@ -101,10 +101,17 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
   private final List<Recorded> recorded = new CopyOnWriteArrayList<>();
   private final Deque<Answer> script = new ArrayDeque<>();
 
-  private RecordingAwsEndpoint(String service, String region) throws IOException {
+  private RecordingAwsEndpoint(String service, String region, javax.net.ssl.SSLContext tls) throws IOException {
     this.region = region;
     this.verifier = new SigV4Verifier(ACCESS_KEY, SECRET_KEY, region, service);
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls != null) {
+      com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(loopback, 16);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+      server = https;
+    } else {
+      server = HttpServer.create(loopback, 16);
+    }
     executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "recording-aws-endpoint");
       t.setDaemon(true);
@@ -117,8 +124,20 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
 
   /** An endpoint for X-Ray ({@code xray}): PutTraceSegments and PutTelemetryRecords. */
   public static RecordingAwsEndpoint xray(String region) {
+    return xray(region, null);
+  }
+
+  /**
+   * An X-Ray endpoint served over HTTPS with a freshly generated self-signed certificate (made with
+   * the JDK's keytool), for testing {@code no_verify_ssl}.
+   */
+  public static RecordingAwsEndpoint xrayHttps(String region) {
+    return xray(region, SelfSignedTls.context());
+  }
+
+  private static RecordingAwsEndpoint xray(String region, javax.net.ssl.SSLContext tls) {
     try {
-      RecordingAwsEndpoint e = new RecordingAwsEndpoint("xray", region);
+      RecordingAwsEndpoint e = new RecordingAwsEndpoint("xray", region, tls);
       e.operation("POST /TraceSegments", "PutTraceSegments", XrayValidation::putTraceSegments,
           r -> "{\"UnprocessedTraceSegments\":[]}");
       e.operation("POST /TelemetryRecords", "PutTelemetryRecords", XrayValidation::putTelemetryRecords,
@@ -153,7 +172,7 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
   /** An endpoint for any SigV4 service; register its operations with {@link #operation}. */
   public static RecordingAwsEndpoint of(String service, String region) {
     try {
-      return new RecordingAwsEndpoint(service, region);
+      return new RecordingAwsEndpoint(service, region, null);
     } catch (IOException ex) {
       throw new java.io.UncheckedIOException(ex);
     }
@@ -172,7 +191,8 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
   }
 
   public URI uri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    String scheme = server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http";
+    return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /** Test credentials, region and endpoint, as a task would have them in its environment. */
