@@ -24,6 +24,17 @@ final class JsonValues {
 
   /** The single JSON value of {@code bytes}; throws on malformed or truncated JSON. */
   static Object parse(byte[] bytes) throws IOException {
+    try {
+      return parseOrThrow(bytes);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // Jackson's own message spans lines and names a redacted source; keep it to one line.
+      var loc = e.getLocation();
+      throw new IOException(e.getOriginalMessage().replace('\n', ' ')
+          + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")"), e);
+    }
+  }
+
+  private static Object parseOrThrow(byte[] bytes) throws IOException {
     try (JsonParser p = FACTORY.createParser(bytes)) {
       JsonToken t = p.nextToken();
       if (t == null) {

@@ -74,13 +74,13 @@ final class ResourceProvider {
           r = futures.get(i).get(wait, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
           futures.get(i).cancel(true);
-          log.warning("resourcedetection " + id + ": detector " + d.type() + " did not finish within the timeout of "
+          log.warning("[" + id + "] detector " + d.type() + " did not finish within the timeout of "
               + timeout.toMillis() + " ms; continuing without its attributes");
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           futures.get(i).cancel(true);
         } catch (java.util.concurrent.ExecutionException e) {
-          log.log(Level.WARNING, "resourcedetection " + id + ": detector " + d.type() + " failed unexpectedly", e.getCause());
+          log.log(Level.WARNING, "[" + id + "] detector " + d.type() + " failed unexpectedly", e.getCause());
           record(d, "failure");
         }
         if (r == null) {
@@ -116,15 +116,15 @@ final class ResourceProvider {
       } catch (DetectionException e) {
         last = e;
         if (attempt == 1) {
-          log.warning("resourcedetection " + id + ": detector " + d.type() + " failed: " + e.getMessage()
+          log.warning("[" + id + "] detector " + d.type() + " failed: " + e.getMessage()
               + (e.retryable() ? "; retrying until the timeout of " + timeout.toMillis() + " ms" : ""));
         } else {
-          log.fine("resourcedetection " + id + ": detector " + d.type() + " attempt " + attempt + " failed: "
+          log.fine("[" + id + "] detector " + d.type() + " attempt " + attempt + " failed: "
               + e.getMessage());
         }
       } catch (RuntimeException e) {
         last = new DetectionException(e.toString(), false);
-        log.log(Level.WARNING, "resourcedetection " + id + ": detector " + d.type() + " failed", e);
+        log.log(Level.WARNING, "[" + id + "] detector " + d.type() + " failed", e);
       }
       long sleep = (long) (backoffMillis * (0.5 + ThreadLocalRandom.current().nextDouble()));
       if (!last.retryable() || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sleep) >= deadline) {
@@ -138,7 +138,7 @@ final class ResourceProvider {
       }
       backoffMillis *= 2;
     }
-    log.warning("resourcedetection " + id + ": detector " + d.type() + " gave up after " + attempt
+    log.warning("[" + id + "] detector " + d.type() + " gave up after " + attempt
         + (attempt == 1 ? " attempt" : " attempts") + " (" + last.getMessage()
         + "); continuing without its attributes");
     record(d, "failure");

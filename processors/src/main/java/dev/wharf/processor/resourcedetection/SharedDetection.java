@@ -49,7 +49,7 @@ final class SharedDetection {
     }
     ResourceProvider.Result r = provider.detect();
     current = new DetectedResource(r.attributes(), r.schemaUrl(), override);
-    log.info("resourcedetection " + id + ": detected " + r.attributes().size() + " resource attributes "
+    log.info("[" + id + "] detected " + r.attributes().size() + " resource attributes "
         + keys(r) + (r.complete() ? "" : " (some detectors failed; see the warnings above)"));
     if (!refreshInterval.isZero()) {
       ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -68,7 +68,7 @@ final class SharedDetection {
     ResourceProvider.Result r = provider.detect();
     DetectedResource prev = current;
     if (!r.complete() && !prev.isEmpty()) {
-      log.warning("resourcedetection " + id + ": refresh failed; keeping the previous "
+      log.warning("[" + id + "] refresh failed; keeping the previous "
           + prev.attributes().size() + " attributes");
       return;
     }
