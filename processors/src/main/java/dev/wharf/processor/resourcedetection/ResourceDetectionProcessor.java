@@ -17,6 +17,7 @@ final class ResourceDetectionProcessor<T extends com.google.protobuf.Message> im
   private final SharedDetection detection;
   private final TelemetryConsumer<T> next;
   private final ResourceMapper.Transform transform;
+  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
   ResourceDetectionProcessor(Signal<T> signal, SharedDetection detection, TelemetryConsumer<T> next) {
     this.signal = signal;
@@ -51,6 +52,8 @@ final class ResourceDetectionProcessor<T extends com.google.protobuf.Message> im
 
   @Override
   public void shutdown(long deadlineNanos) {
-    detection.release();
+    if (released.compareAndSet(false, true)) {
+      detection.release();
+    }
   }
 }

@@ -84,13 +84,11 @@ public final class ResourceDetectionProcessorFactory implements ProcessorFactory
     }
     String id = context.id().toString();
     ResourceProvider provider = new ResourceProvider(id, detectors, config.timeout(), log, context.telemetry());
-    SharedDetection[] holder = new SharedDetection[1];
-    holder[0] = new SharedDetection(id, provider, config.override(), config.refreshInterval(), log, () -> {
+    SharedDetection d = new SharedDetection(id, provider, config.override(), config.refreshInterval(), log, () -> {
       synchronized (shared) {
         shared.remove(config);
       }
     });
-    SharedDetection d = holder[0];
     context.telemetry().gauge("otelcol_processor_resourcedetection_attributes_detected",
         "Number of resource attributes the processor currently adds.", d::attributeCount, "processor", id);
     return d;
