@@ -51,7 +51,7 @@ final class DetectedResource {
     if (attributes.isEmpty()) {
       return r;
     }
-    if (r.getAttributesCount() == 0 && r.getDroppedAttributesCount() == 0) {
+    if (r.equals(Resource.getDefaultInstance())) {
       return alone;
     }
     Resource cached = cache.get(r);
