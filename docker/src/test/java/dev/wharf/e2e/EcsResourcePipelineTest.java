@@ -161,4 +161,18 @@ class EcsResourcePipelineTest {
         .hasMessageContaining("processors.resourcedetection.detectors[1]: detector 'eks' is not available in Wharf")
         .hasMessageContaining("processors.resource.attributes[0].action: expected one of");
   }
+
+  @Test
+  void attributesMatchBlocksAreCheckedAgainstThePipelineSignal() {
+    TestComponents tc = new TestComponents();
+    assertThatThrownBy(() -> Wharf.builder()
+        .components(tc.components(new AttributesProcessorFactory()))
+        .config("receivers: {testrcv: {}}\nexporters: {testexp: {}}\n"
+            + "processors:\n  attributes:\n    actions: [{key: a, value: b, action: upsert}]\n"
+            + "    include: {match_type: strict, log_bodies: [x]}\n"
+            + "service: {pipelines: {traces: {receivers: [testrcv], processors: [attributes], exporters: [testexp]}}}\n")
+        .start())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("processors.attributes.include: log_bodies should not be specified for trace spans");
+  }
 }
