@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * GET with it; IMDSv1 without a token when the token PUT is not supported), at
  * {@code AWS_EC2_METADATA_SERVICE_ENDPOINT} if set (as the AWS SDKs) else {@code http://169.254.169.254}.
  * {@code AWS_EC2_METADATA_DISABLED=true} turns it off. Not on EC2 (instance-id unreachable) → no
- * attributes and a debug line, unless {@code fail_on_missing_metadata}.
+ * attributes and one info line, unless {@code fail_on_missing_metadata}.
  */
 final class Ec2Detector implements Detector {
   static final String SCHEMA_URL = "https://opentelemetry.io/schemas/1.6.1";
@@ -86,7 +86,8 @@ final class Ec2Detector implements Detector {
       if (config.failOnMissingMetadata()) {
         throw new DetectionException("EC2 metadata unavailable at " + base + ": " + e.getMessage(), e);
       }
-      log.log(Level.FINE, () -> "ec2 detector: EC2 metadata unavailable at " + imds.base + " (" + e.getMessage()
+      // One line at start, so an operator sees why no host.* attributes appear (upstream: debug).
+      log.info("ec2 detector: EC2 metadata unavailable at " + imds.base + " (" + e.getMessage()
           + "); not on EC2, no attributes");
       return Detected.EMPTY;
     }

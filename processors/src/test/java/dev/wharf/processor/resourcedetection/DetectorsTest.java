@@ -269,7 +269,7 @@ class DetectorsTest {
       long t0 = System.nanoTime();
       assertThat(plain(detectOnce("detectors: [ec2, env]\ntimeout: 500ms", env))).containsExactly(Map.entry("a", "b"));
       assertThat(System.nanoTime() - t0).isLessThan(2_000_000_000L);
-      assertThat(logs.at(Level.FINE)).anyMatch(m -> m.contains("EC2 metadata unavailable"));
+      assertThat(logs.at(Level.INFO)).anyMatch(m -> m.contains("EC2 metadata unavailable"));
       assertThat(logs.at(Level.WARNING)).isEmpty();
     }
     try (LogCapture logs = new LogCapture("wharf.processor.resourcedetection")) {
