@@ -171,7 +171,7 @@ class EcsResourcePipelineTest {
             + "processors:\n  attributes:\n    actions: [{key: a, value: b, action: upsert}]\n"
             + "    include: {match_type: strict, log_bodies: [x]}\n"
             + "service: {pipelines: {traces: {receivers: [testrcv], processors: [attributes], exporters: [testexp]}}}\n")
-        .start())
+        .validate())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("processors.attributes.include: log_bodies should not be specified for trace spans");
   }

@@ -34,9 +34,15 @@ public final class AttributesProcessorFactory implements ProcessorFactory<Attrib
     return AttributesProcessorConfig.parse(node);
   }
 
+  /** Include/exclude blocks that do not suit {@code signal} (e.g. {@code log_bodies} in a traces pipeline). */
+  @Override
+  public List<ConfigProblems.Problem> problemsFor(AttributesProcessorConfig config, Signal<?> signal) {
+    return config.problemsFor(signal);
+  }
+
   /**
-   * @throws ConfigException when the include/exclude blocks do not suit {@code signal} (e.g.
-   *     {@code log_bodies} in a traces pipeline), naming the block's path
+   * @throws ConfigException when the include/exclude blocks do not suit {@code signal}; the service
+   *     reports this at validation already, this guards direct use of the factory
    */
   @Override
   public <T extends com.google.protobuf.Message> Processor<T> createProcessor(
