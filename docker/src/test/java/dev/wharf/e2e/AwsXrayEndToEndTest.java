@@ -2,8 +2,10 @@ package dev.wharf.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.ecs.EcsFixtureCases;
 import dev.wharf.embed.Wharf;
 import dev.wharf.embed.WharfSdkExporters;
+import dev.wharf.testing.EcsMetadataServer;
 import dev.wharf.testing.aws.Json;
 import dev.wharf.testing.aws.RecordingAwsEndpoint;
 import io.opentelemetry.api.common.AttributeKey;
@@ -26,40 +28,35 @@ import org.junit.jupiter.api.Test;
  * receiver, the awsxray exporter with its default sending queue) and the real AWS SDK X-Ray client to
  * the recording X-Ray endpoint, which checks signatures, operation, shapes and limits.
  *
- * <p>The resource carries what the resourcedetection processor's ECS detector gives on Fargate; the
- * OTLP receiver / resourcedetection / batch variant of this test waits for those components.
+ * <p>The application's resource has only its service name: the resourcedetection processor's ECS
+ * detector, reading a loopback task metadata endpoint that replays a captured Fargate task, adds the
+ * task facts that become {@code origin} and the {@code aws.ecs} block, and the exporter takes its
+ * region from the same endpoint. (The OTLP receiver and batch processor variant waits for those.)
  */
 class AwsXrayEndToEndTest {
   static final String YAML = """
       receivers:
         inprocess: {}
+      processors:
+        resourcedetection:
+          detectors: [env, ecs]
+          timeout: 2s
       exporters:
         awsxray:
-          region: us-west-2
           indexed_attributes: [order.id]
           retry_on_failure: {initial_interval: 10ms, max_interval: 50ms}
       service:
         pipelines:
           traces:
             receivers: [inprocess]
+            processors: [resourcedetection]
             exporters: [awsxray]
       """;
 
-  static Resource fargate() {
-    return Resource.getDefault().merge(Resource.create(Attributes.builder()
-        .put("service.name", "checkout")
-        .put("cloud.provider", "aws")
-        .put("cloud.platform", "aws_ecs")
-        .put("cloud.region", "us-west-2")
-        .put("cloud.account.id", "111122223333")
-        .put("cloud.availability_zone", "us-west-2a")
-        .put("aws.ecs.task.arn", "arn:aws:ecs:us-west-2:111122223333:task/default/158d1c8083dd49d6b527399fd6414f5c")
-        .put("aws.ecs.task.family", "checkout")
-        .put("aws.ecs.task.revision", "3")
-        .put("aws.ecs.cluster.arn", "arn:aws:ecs:us-west-2:111122223333:cluster/default")
-        .put("aws.ecs.launchtype", "fargate")
-        .put(AttributeKey.stringArrayKey("aws.log.group.names"), List.of("/ecs/checkout"))
-        .build()));
+  /** The application's own resource: the SDK defaults and its service name; ECS facts come from Wharf. */
+  static Resource app() {
+    return Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"),
+        "checkout")));
   }
 
   /** Documents of the calls the endpoint answered with success (the scripted throttled call is left out). */
@@ -74,15 +71,25 @@ class AwsXrayEndToEndTest {
     return out;
   }
 
+  static Map<String, Object> client(List<Map<String, Object>> docs) {
+    return docs.stream().filter(d -> "subsegment".equals(d.get("type"))).findFirst().orElseThrow();
+  }
+
   @Test
   void sdkSpansArriveAsXraySegments() throws Exception {
-    try (RecordingAwsEndpoint xray = RecordingAwsEndpoint.xray("us-west-2")) {
+    EcsFixtureCases.Case fargate = EcsFixtureCases.all().get(3);
+    assertThat(fargate.expected()).containsEntry("aws.ecs.launchtype", "fargate");
+    // The task runs in us-east-1: with no region configured, the exporter takes it from the task ARN.
+    try (EcsMetadataServer ecs = fargate.startServer();
+        RecordingAwsEndpoint xray = RecordingAwsEndpoint.xray("us-east-1")) {
       Map<String, String> env = new HashMap<>(xray.env());
+      env.remove("AWS_REGION");
+      env.putAll(ecs.env());
       // Throttle the first call: the default queue and retry must still deliver everything.
       xray.script(RecordingAwsEndpoint.Answer.throttling(0));
       try (Wharf wharf = Wharf.builder().config(YAML).env(env).start()) {
         SdkTracerProvider provider = SdkTracerProvider.builder()
-            .setResource(fargate())
+            .setResource(app())
             .addSpanProcessor(SimpleSpanProcessor.create(WharfSdkExporters.spanExporter(wharf)))
             .build();
         Tracer tracer = provider.get("e2e");
@@ -129,9 +136,18 @@ class AwsXrayEndToEndTest {
           && Long.valueOf(200).equals(Json.path(d, "http", "response", "status"))).findFirst().orElseThrow();
       assertThat(root.get("origin")).isEqualTo("AWS::ECS::Fargate");
       assertThat(Json.path(root, "aws", "ecs", "launch_type")).isEqualTo("fargate");
-      assertThat(Json.path(root, "aws", "ecs", "cluster_arn"))
-          .isEqualTo("arn:aws:ecs:us-west-2:111122223333:cluster/default");
-      assertThat(Json.path(root, "aws", "cloudwatch_logs", "0", "log_group")).isEqualTo("/ecs/checkout");
+      assertThat(Json.path(root, "aws", "ecs", "task_arn")).isEqualTo(fargate.expected().get("aws.ecs.task.arn"));
+      assertThat(Json.path(root, "aws", "ecs", "task_family")).isEqualTo("prom-ecs-exporter-sandbox-main-fargate");
+      assertThat(Json.path(root, "aws", "ecs", "cluster_arn")).isEqualTo(fargate.expected().get("aws.ecs.cluster.arn"));
+      assertThat(Json.path(root, "aws", "ecs", "availability_zone")).isEqualTo("us-east-1a");
+      assertThat(Json.path(root, "aws", "account_id")).isEqualTo("829490980523");
+      assertThat(Json.path(root, "aws", "cloudwatch_logs", "0", "log_group"))
+          .isEqualTo(((List<?>) fargate.expected().get("aws.log.group.names")).get(0));
+      assertThat(Json.path(root, "aws", "cloudwatch_logs", "0", "arn"))
+          .isEqualTo(((List<?>) fargate.expected().get("aws.log.group.arns")).get(0));
+      assertThat(Json.path(root, "metadata", "default", "otel.resource.aws.ecs.task.id"))
+          .isEqualTo("bae32def0ab64f06818e8862e58f8d6d");
+      assertThat(Json.path(client(docs), "origin")).isEqualTo("AWS::ECS::Fargate");
       assertThat(Json.path(root, "aws", "xray", "sdk")).isEqualTo("opentelemetry for java");
       assertThat(Json.path(root, "http", "request", "url")).isEqualTo("https://shop.example.com/orders/42");
       assertThat(Json.path(root, "http", "request", "client_ip")).isEqualTo("203.0.113.7");
