@@ -588,6 +588,47 @@ class SpanToSegmentTest {
             .span(span(SpanKind.SPAN_KIND_SERVER, false))
             .expect("annotations/otel.resource.service.name", "checkout"),
 
+        c("LOCAL_ROOT producer without remote service: dependency keeps its name and gets namespace remote")
+            .span(withAttrs(span(SpanKind.SPAN_KIND_PRODUCER, true), s("aws.span.kind", "LOCAL_ROOT"),
+                s("aws.local.service", "orders-svc")))
+            .docs(2)
+            .doc(0).expect("name", "GET /orders").expect("namespace", "remote").expect("type", "subsegment")
+            .doc(1).expect("name", "orders-svc").expect("parent_id", PARENT_HEX).absent("namespace", "type"),
+        c("LOCAL_ROOT unspecified kind: two documents")
+            .span(withAttrs(span(SpanKind.SPAN_KIND_UNSPECIFIED, false), s("aws.span.kind", "LOCAL_ROOT")))
+            .docs(2)
+            .doc(0).expect("parent_id", "0000000000000001").expect("type", "subsegment")
+            .doc(1).expect("id", "0000000000000001").expect("name", "checkout").absent("parent_id"),
+        c("links without attributes omit the attributes key")
+            .span(span(SpanKind.SPAN_KIND_SERVER, false).addLinks(Span.Link.newBuilder()
+                .setTraceId(bytes(TRACE_HEX)).setSpanId(bytes(PARENT_HEX))))
+            .expect("links/0/trace_id", "1-5f2aebcc-b475d14618c51eaa28753d37").absent("links/0/attributes"),
+        c("http.status_text stays metadata when the status is not ERROR")
+            .span(withAttrs(span(SpanKind.SPAN_KIND_SERVER, false), s("http.status_text", "OK")))
+            .expect("metadata/default/http.status_text", "OK").absent("cause"),
+        c("exception event wins over the status message; non-AWS HTTP failure event ignored")
+            .span(span(SpanKind.SPAN_KIND_SERVER, false)
+                .setStatus(Status.newBuilder().setCode(StatusCode.STATUS_CODE_ERROR).setMessage("status msg"))
+                .addEvents(event("HTTP request failure", i("http.response.status_code", 500),
+                    s("aws.http.error_message", "x")))
+                .addEvents(event("exception", s("exception.type", "E"), s("exception.message", "from event"))))
+            .expect("cause/exceptions/0/message", "from event").expect("cause/exceptions/0/remote", false)
+            .absent("cause/exceptions/1"),
+        c("two exception events give two exceptions in event order")
+            .span(span(SpanKind.SPAN_KIND_PRODUCER, true)
+                .addEvents(event("exception", s("exception.type", "A")))
+                .addEvents(event("exception", s("exception.type", "B"))))
+            .expect("cause/exceptions/0/type", "A").expect("cause/exceptions/1/type", "B")
+            .expect("cause/exceptions/1/remote", true).expect("cause/exceptions/1/message", ""),
+        c("single dynamodb table name from a one-element list")
+            .span(withAttrs(span(SpanKind.SPAN_KIND_CLIENT, true), arr("aws.dynamodb.table_names", "only")))
+            .expect("aws/table_name", "only").absent("aws/table_names")
+            .expect("metadata/default/aws.dynamodb.table_names/0", "only"),
+        c("resource with non-aws provider still consumes aws attributes")
+            .resource(resource(s("cloud.provider", "azure")))
+            .span(withAttrs(span(SpanKind.SPAN_KIND_SERVER, false), s("aws.operation", "X")))
+            .absent("aws", "metadata/default/aws.operation"),
+
         // ---- 14. encoding
         c("HTML characters escaped, still the same string")
             .span(withAttrs(span(SpanKind.SPAN_KIND_SERVER, false), s("html", "<a>&\u2028")))
