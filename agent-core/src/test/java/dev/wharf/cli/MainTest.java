@@ -44,6 +44,14 @@ class MainTest {
   }
 
   @Test
+  void featureGatesReachComponentsThroughTheirEnvironment() {
+    assertThat(Main.withGates(Map.of(), List.of())).isEmpty();
+    assertThat(Main.withGates(Map.of("WHARF_FEATURE_GATES", "+exporter.xray.allowDot"),
+        List.of("-exporter.awsxray.skiptimestampvalidation,unknown.gate")))
+        .containsEntry("WHARF_FEATURE_GATES", "+exporter.xray.allowDot,-exporter.awsxray.skiptimestampvalidation,unknown.gate");
+  }
+
+  @Test
   void unknownArgumentsAreUsageErrors() {
     assertThat(run(Map.of(), "--confg=/x")).isEqualTo(2);
     assertThat(err()).contains("unknown argument '--confg=/x'");

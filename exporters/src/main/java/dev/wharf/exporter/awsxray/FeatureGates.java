@@ -4,10 +4,9 @@ import java.util.Map;
 
 /**
  * The two upstream feature gates of the exporter, both Beta (on) in v0.156.0:
- * {@code exporter.awsxray.skiptimestampvalidation} and {@code exporter.xray.allowDot}. Until the
- * service has a feature-gate registry for {@code --feature-gates}, they are read from the
- * component environment variable {@code WHARF_FEATURE_GATES} with the same syntax
- * ({@code -exporter.awsxray.skiptimestampvalidation,+exporter.xray.allowDot}).
+ * {@code exporter.awsxray.skiptimestampvalidation} and {@code exporter.xray.allowDot}, read from the
+ * component environment variable {@code WHARF_FEATURE_GATES}, to which the CLI appends its
+ * {@code --feature-gates} ({@code -exporter.awsxray.skiptimestampvalidation,+exporter.xray.allowDot}).
  */
 record FeatureGates(boolean skipTimestampValidation, boolean allowDot) {
   static final String SKIP_TIMESTAMP_VALIDATION = "exporter.awsxray.skiptimestampvalidation";
