@@ -94,7 +94,7 @@ public final class OtlpReceiver implements Component {
     OtlpGrpcServer s = new OtlpGrpcServer(config.grpc(), services, failedRequests("grpc"), ex);
     s.start();
     grpc = s;
-    context.logger().info(() -> "Starting GRPC server on " + config.grpc().endpoint());
+    context.logger().info(() -> "Started OTLP/gRPC server on " + config.grpc().endpoint().host() + ":" + s.port());
   }
 
   private void startHttp() throws java.io.IOException {
@@ -119,7 +119,7 @@ public final class OtlpReceiver implements Component {
     OtlpHttpServer s = new OtlpHttpServer(h, routes, failedRequests("http"), log, ex);
     s.start();
     http = s;
-    context.logger().info(() -> "Starting HTTP server on " + h.endpoint());
+    context.logger().info(() -> "Started OTLP/HTTP server on " + h.endpoint().host() + ":" + s.port());
   }
 
   private Function<String, Counter> failedRequests(String transport) {
