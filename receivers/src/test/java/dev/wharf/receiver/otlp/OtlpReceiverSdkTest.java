@@ -282,7 +282,7 @@ class OtlpReceiverSdkTest {
   }
 
   /** How many points of {@code m} equal the SDK point in attributes, times and value. */
-  private static long matchingPoints(Metric m, PointData pd) {
+  static long matchingPoints(Metric m, PointData pd) {
     Map<String, Object> attrs = OtlpTestSupport.fromSdk(pd.getAttributes());
     switch (m.getDataCase()) {
       case SUM:
@@ -338,10 +338,12 @@ class OtlpReceiverSdkTest {
     SdkLoggerProvider provider = SdkLoggerProvider.builder().setResource(RESOURCE).addLogRecordProcessor(processor).build();
     var logger = provider.get("dev.wharf.logger");
     SdkTracerProvider tracing = SdkTracerProvider.builder().build();
-    Span span = tracing.get("t").spanBuilder("op").startSpan();
+    Span span = Span.wrap(io.opentelemetry.api.trace.SpanContext.create("0af7651916cd43dd8448eb211c80319c",
+          "b7ad6b7169203331", io.opentelemetry.api.trace.TraceFlags.getSampled(),
+          io.opentelemetry.api.trace.TraceState.getDefault()));
     logger.logRecordBuilder().setSeverity(Severity.WARN).setSeverityText("WARN").setBody("disk almost full")
         .setAttribute(AttributeKey.longKey("free.mb"), 12L).setAttribute(AttributeKey.stringKey("mount"), "/data")
-        .setTimestamp(1_700_000_000_123L, TimeUnit.MILLISECONDS).setContext(Context.current().with(span)).emit();
+        .setTimestamp(1_700_000_000_123L, TimeUnit.MILLISECONDS).setContext(Context.root().with(span)).emit();
     logger.logRecordBuilder().setSeverity(Severity.INFO).setBody("started").emit();
     span.end();
     assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
@@ -367,6 +369,9 @@ class OtlpReceiverSdkTest {
       assertThat(r.getObservedTimeUnixNano()).isEqualTo(d.getObservedTimestampEpochNanos());
       SpanContext sc = d.getSpanContext();
       assertThat(hex(r.getTraceId())).isEqualTo(sc.isValid() ? sc.getTraceId() : "");
+      if (r.getBody().getStringValue().equals("disk almost full")) {
+        assertThat(hex(r.getTraceId())).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+      }
       assertThat(hex(r.getSpanId())).isEqualTo(sc.isValid() ? sc.getSpanId() : "");
       assertSameAttributes(d.getAttributes(), r.getAttributesList());
     }
