@@ -244,6 +244,7 @@ final class OtlpHttpServer {
   }
 
   private void error(HttpExchange ex, boolean json, int status, String message, Code code) throws IOException {
+    drain(ex);
     Code c = code != null ? code : OtlpErrors.grpcCodeForHttp(status);
     failedRequests.apply(Integer.toString(status)).increment();
     log.log(Level.WARNING, () -> "Rejected OTLP/HTTP request to " + ex.getRequestURI().getPath() + " with "
@@ -252,6 +253,7 @@ final class OtlpHttpServer {
   }
 
   private void plain(HttpExchange ex, int status, String text) throws IOException {
+    drain(ex);
     failedRequests.apply(Integer.toString(status)).increment();
     log.log(Level.FINE, () -> "Rejected OTLP/HTTP " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath()
         + " with " + status);
@@ -260,6 +262,26 @@ final class OtlpHttpServer {
     ex.sendResponseHeaders(status, b.length);
     try (OutputStream os = ex.getResponseBody()) {
       os.write(b);
+    }
+  }
+
+  /**
+   * Reads and discards what is left of a refused request's body (at most twice the body limit), so
+   * that the client, still sending, reads our answer instead of a connection reset. Beyond that
+   * the connection is closed.
+   */
+  private void drain(HttpExchange ex) {
+    long cap = 2 * config.maxRequestBodySize();
+    byte[] buf = new byte[64 * 1024];
+    long n = 0;
+    try {
+      InputStream in = ex.getRequestBody();
+      int r;
+      while (n < cap && (r = in.read(buf, 0, (int) Math.min(buf.length, cap - n))) >= 0) {
+        n += r;
+      }
+    } catch (IOException e) {
+      // the connection is closed after the answer anyway
     }
   }
 
