@@ -23,7 +23,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Key and trust material from PEM files, as the upstream collector's {@code tls} settings name them
@@ -69,14 +69,30 @@ public final class TlsFiles {
     }
   }
 
-  /** Trusts any server certificate: {@code insecure_skip_verify}. Never use it for servers. */
+  /**
+   * Trusts any server certificate and any host name: {@code insecure_skip_verify}. An
+   * X509ExtendedTrustManager, so that JSSE does not add its own host name check around it.
+   * Never use it for servers.
+   */
   public static TrustManager[] trustAll() {
-    return new TrustManager[] {new X509TrustManager() {
+    return new TrustManager[] {new X509ExtendedTrustManager() {
       @Override
       public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
       @Override
       public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {}
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {}
 
       @Override
       public X509Certificate[] getAcceptedIssuers() {
