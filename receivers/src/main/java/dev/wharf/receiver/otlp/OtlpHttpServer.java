@@ -50,6 +50,8 @@ final class OtlpHttpServer {
   private final ExecutorService executor;
   private final Cors cors;
   private HttpServer server;
+  /** Exchanges being handled; shutdown waits for them (HttpServer.stop on Java 17 always waits its full delay). */
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
   /** One signal path: its pipeline entry and the (empty) success response. */
   record Route<T extends Message, R extends Message>(String path, T prototype, R response, Ingest<T> ingest) {}
@@ -105,14 +107,24 @@ final class OtlpHttpServer {
 
   void shutdown(long deadlineNanos) {
     HttpServer s = server;
-    if (s != null) {
-      long left = deadlineNanos - System.nanoTime();
-      // stop() waits up to the given seconds for exchanges in progress to finish.
-      s.stop((int) Math.max(0, Math.min(5, left / 1_000_000_000L)));
+    if (s == null) {
+      return;
     }
+    server = null;
+    // Let requests in progress finish (they are already in the pipeline or about to be), then stop.
+    while (inFlight.get() > 0 && System.nanoTime() < deadlineNanos) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    s.stop(0);
   }
 
   private void handle(HttpExchange ex) {
+    inFlight.incrementAndGet();
     try (ex) {
       Headers out = ex.getResponseHeaders();
       config.responseHeaders().forEach(out::set);
@@ -156,6 +168,8 @@ final class OtlpHttpServer {
     } catch (RuntimeException e) {
       failedRequests.apply("internal_error").increment();
       log.log(Level.SEVERE, () -> "OTLP/HTTP handler failed: " + e);
+    } finally {
+      inFlight.decrementAndGet();
     }
   }
 
