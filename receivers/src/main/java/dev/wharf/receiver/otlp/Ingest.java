@@ -25,6 +25,11 @@ final class Ingest<T extends Message> {
     return signal;
   }
 
+  /** Logs (rate-limited) a request refused before it reached the pipeline; the transport counts it. */
+  void badRequest(String transport, String why) {
+    log.log(Level.WARNING, () -> "Rejected OTLP/" + transport + " " + signal.id() + " request: " + why);
+  }
+
   /** Returns null when the pipeline took the data, else the refusal (counted and logged). */
   RefusedException deliver(T data) {
     int items = signal.itemCount(data);

@@ -1,5 +1,6 @@
 package dev.wharf.receiver.otlp;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.wharf.otlp.TlsFiles;
 import dev.wharf.pipeline.RefusedException;
@@ -17,7 +18,9 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCalls;
 import io.micrometer.core.instrument.Counter;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +30,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The OTLP/gRPC server. Each service method is declared with the pipeline's own message as its
- * request type ({@code TracesData} is wire-identical to {@code ExportTraceServiceRequest}), so a
- * request is parsed once, straight into what the pipeline carries. Only the services of signals
+ * The OTLP/gRPC server. A request is parsed once, straight into the pipeline's own message
+ * ({@code TracesData} is wire-identical to {@code ExportTraceServiceRequest}). Only the services of signals
  * that have a consumer are registered; the others answer UNIMPLEMENTED.
  */
 final class OtlpGrpcServer {
@@ -39,20 +41,52 @@ final class OtlpGrpcServer {
   private final ExecutorService executor;
   private Server server;
 
+  /**
+   * Request bytes as they came off the wire (already decompressed and size-checked by gRPC); the
+   * handler parses them once, straight into the pipeline's message, so that an undecodable request
+   * is answered INVALID_ARGUMENT with the reason instead of gRPC's generic UNKNOWN.
+   */
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw Status.INTERNAL.withDescription("cannot read request: " + e.getMessage()).withCause(e).asRuntimeException();
+      }
+    }
+  };
+
   /** One OTLP service: its gRPC name, the pipeline entry and the (empty) success response. */
   record Service<T extends Message, R extends Message>(String name, T requestPrototype, R response, Ingest<T> ingest) {
-    MethodDescriptor<T, R> method() {
-      return MethodDescriptor.<T, R>newBuilder()
+    MethodDescriptor<byte[], R> method() {
+      return MethodDescriptor.<byte[], R>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName(MethodDescriptor.generateFullMethodName(name, "Export"))
-          .setRequestMarshaller(ProtoUtils.marshaller(requestPrototype))
+          .setRequestMarshaller(BYTES)
           .setResponseMarshaller(ProtoUtils.marshaller(response))
           .build();
     }
 
+    @SuppressWarnings("unchecked")
     ServerServiceDefinition definition() {
       return ServerServiceDefinition.builder(name)
-          .addMethod(method(), ServerCalls.asyncUnaryCall((request, observer) -> {
+          .addMethod(method(), ServerCalls.asyncUnaryCall((bytes, observer) -> {
+            T request;
+            try {
+              // TracesData etc. are wire-identical to the Export*ServiceRequest: one parse, no conversion.
+              request = (T) requestPrototype.getParserForType().parseFrom(bytes);
+            } catch (InvalidProtocolBufferException e) {
+              ingest.badRequest("gRPC", "invalid OTLP protobuf: " + e.getMessage());
+              observer.onError(Status.INVALID_ARGUMENT.withDescription("invalid OTLP protobuf: " + e.getMessage())
+                  .asRuntimeException());
+              return;
+            }
             RefusedException refusal = ingest.deliver(request);
             if (refusal == null) {
               observer.onNext(response);

@@ -168,6 +168,48 @@ class OtlpReceiverBadInputTest {
   }
 
   @Test
+  void aTruncatedGrpcMessageIsRefusedAndTheServerKeepsServing() throws Exception {
+    io.grpc.MethodDescriptor.Marshaller<byte[]> raw = new io.grpc.MethodDescriptor.Marshaller<>() {
+      @Override
+      public java.io.InputStream stream(byte[] value) {
+        return new java.io.ByteArrayInputStream(value);
+      }
+
+      @Override
+      public byte[] parse(java.io.InputStream stream) {
+        try {
+          return stream.readAllBytes();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+    io.grpc.MethodDescriptor<byte[], byte[]> export = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(io.grpc.MethodDescriptor.generateFullMethodName(TraceServiceGrpc.SERVICE_NAME, "Export"))
+        .setRequestMarshaller(raw).setResponseMarshaller(raw).build();
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", wharf.receiver.grpcPort()).usePlaintext().build();
+    try {
+      int before = wharf.traces.itemCount();
+      double failed = wharf.metric("wharf_receiver_failed_requests", "transport", "grpc", "code", "INVALID_ARGUMENT");
+      assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, export,
+          io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), Arrays.copyOf(VALID, VALID.length - 7)))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).startsWith("invalid OTLP protobuf:");
+          });
+      assertThat(wharf.metric("wharf_receiver_failed_requests", "transport", "grpc", "code", "INVALID_ARGUMENT"))
+          .isEqualTo(failed + 1);
+      assertThat(wharf.traces.itemCount()).isEqualTo(before);
+      io.grpc.stub.ClientCalls.blockingUnaryCall(channel, export, io.grpc.CallOptions.DEFAULT
+          .withDeadlineAfter(10, TimeUnit.SECONDS), VALID);
+      assertThat(wharf.traces.itemCount()).isEqualTo(before + 3);
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void aGrpcMessageOverTheLimitIsRefusedWithResourceExhausted() throws Exception {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", wharf.receiver.grpcPort()).usePlaintext().build();
     try {

@@ -88,6 +88,46 @@ class OtlpReceiverConfigTest {
     assertThat(c.http().cors().maxAge()).isEqualTo(7200);
   }
 
+  /** The shared folder: {@code <repo>/../shared}, found by walking up from the module directory. */
+  static java.nio.file.Path shared() {
+    java.nio.file.Path p = java.nio.file.Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
+    for (java.nio.file.Path d = p; d != null; d = d.getParent()) {
+      if (java.nio.file.Files.isDirectory(d.resolve("shared/spec"))) {
+        return d.resolve("shared");
+      }
+      if (java.nio.file.Files.isDirectory(d.resolve("spec")) && d.getFileName().toString().equals("shared")) {
+        return d;
+      }
+    }
+    throw new IllegalStateException("no shared/spec folder above " + p);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void everyAdotPresetOtlpReceiverBinds() throws Exception {
+    int bound = 0;
+    try (var files = java.nio.file.Files.list(shared().resolve("fixtures/adot-configs"))) {
+      for (java.nio.file.Path f : files.filter(x -> x.toString().endsWith(".yaml")).sorted().toList()) {
+        Object doc = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+            .loadFromString(java.nio.file.Files.readString(f));
+        var receivers = (java.util.Map<String, Object>) ((java.util.Map<String, Object>) doc).get("receivers");
+        if (receivers == null || !receivers.containsKey("otlp")) {
+          continue;
+        }
+        dev.wharf.config.ConfigProblems problems = new dev.wharf.config.ConfigProblems();
+        dev.wharf.config.ConfigNode node = dev.wharf.config.ConfigNode.of("receivers.otlp",
+            (java.util.Map<String, Object>) receivers.get("otlp"), problems);
+        OtlpReceiverConfig c = new OtlpReceiverFactory().parseConfig(node);
+        node.checkUnknownKeys();
+        assertThat(problems.list()).as(f.getFileName().toString()).isEmpty();
+        assertThat(c.grpc()).as(f.getFileName().toString()).isNotNull();
+        assertThat(c.http()).as(f.getFileName().toString()).isNotNull();
+        bound++;
+      }
+    }
+    assertThat(bound).isGreaterThanOrEqualTo(5);
+  }
+
   @Test
   void problemsNameTheirPath() {
     assertThat(OtlpTestSupport.problems("protocols: {}\n").list().toString())
