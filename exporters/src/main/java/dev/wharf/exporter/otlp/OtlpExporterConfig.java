@@ -55,6 +55,13 @@ public record OtlpExporterConfig(
       }
     }
     Map<String, String> headers = node.stringMap("headers");
+    for (String h : headers.keySet()) {
+      String k = h.toLowerCase(java.util.Locale.ROOT);
+      if (k.endsWith("-bin") || !k.matches("[0-9a-z_.\\-]+")) {
+        node.problems().add(node.pathOf("headers") + "." + h,
+            "not a valid gRPC metadata key (letters, digits, '-', '_', '.'; binary '-bin' keys are not supported)");
+      }
+    }
     String compression = compression(node);
     OtlpClientTls tls = OtlpClientTls.parse(node.child("tls"));
     ConfigNode k = node.child("keepalive");

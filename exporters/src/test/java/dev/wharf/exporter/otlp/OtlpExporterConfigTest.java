@@ -83,6 +83,11 @@ class OtlpExporterConfigTest {
     assertThat(OtlpExporterTestSupport.problems(new OtlpExporterFactory(), "otlp",
         "endpoint: c:1\nsending_queue: {queue_sise: 5}\n").toString())
         .contains("exporters.otlp.sending_queue.queue_sise: unknown key, did you mean 'queue_size'?");
+    assertThat(OtlpExporterTestSupport.problems(new OtlpExporterFactory(), "otlp",
+        "endpoint: c:1\nheaders: {trace-bin: x, 'bad key': y, Authorization: ok}\n").toString())
+        .contains("exporters.otlp.headers.trace-bin: not a valid gRPC metadata key")
+        .contains("exporters.otlp.headers.bad key: not a valid gRPC metadata key")
+        .doesNotContain("headers.Authorization");
     assertThat(OtlpExporterTestSupport.problems(new OtlpHttpExporterFactory(), "otlphttp", "encoding: proto\n").toString())
         .contains("exporters.otlphttp.endpoint: at least one endpoint must be specified");
     assertThat(OtlpExporterTestSupport.problems(new OtlpHttpExporterFactory(), "otlphttp",

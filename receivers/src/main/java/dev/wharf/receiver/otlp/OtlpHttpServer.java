@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -91,7 +90,7 @@ final class OtlpHttpServer {
       } else {
         s = HttpServer.create(address, 0);
       }
-    } catch (BindException e) {
+    } catch (java.net.SocketException e) {
       throw new IOException("cannot listen for OTLP/HTTP on " + config.endpoint()
           + " (protocols.http.endpoint): " + e.getMessage(), e);
     }
