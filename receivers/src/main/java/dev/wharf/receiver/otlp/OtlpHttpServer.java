@@ -268,8 +268,8 @@ final class OtlpHttpServer {
   private void plain(HttpExchange ex, int status, String text) throws IOException {
     drain(ex);
     failedRequests.apply(Integer.toString(status)).increment();
-    log.log(Level.FINE, () -> "Rejected OTLP/HTTP " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath()
-        + " with " + status);
+    log.log(Level.WARNING, () -> "Rejected OTLP/HTTP " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath()
+        + " with " + status + ": " + text);
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
     ex.sendResponseHeaders(status, b.length);

@@ -93,7 +93,7 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
 
   private static Grpc parseGrpc(ConfigNode g) {
     Endpoint endpoint = g.endpoint("endpoint", DEFAULT_GRPC_ENDPOINT);
-    String transport = g.oneOf("transport", "tcp", List.of("tcp", "tcp4", "tcp6"));
+    g.oneOf("transport", "tcp", List.of("tcp", "tcp4", "tcp6"));
     int maxMib = g.intValue("max_recv_msg_size_mib", 4, 1, 2047);
     int streams = g.intValue("max_concurrent_streams", 0, 0, Integer.MAX_VALUE);
     int readBuffer = g.intValue("read_buffer_size", 512 * 1024, 0, Integer.MAX_VALUE);
@@ -113,9 +113,6 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
         positive(sp, "timeout"),
         positive(ep, "min_time"),
         ep.bool("permit_without_stream", false));
-    if (transport != null && !transport.startsWith("tcp")) {
-      g.problem("transport", "only tcp is supported");
-    }
     return new Grpc(endpoint, maxMib, streams, readBuffer, writeBuffer, tls, keepalive);
   }
 
