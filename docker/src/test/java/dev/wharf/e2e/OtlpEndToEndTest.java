@@ -152,8 +152,8 @@ class OtlpEndToEndTest {
 
       assertThat(a.telemetry().registry().find("otelcol_receiver_accepted_spans").tags("transport", "grpc")
           .counter().count()).isEqualTo(5);
-      assertThat(b.telemetry().registry().find("otelcol_receiver_accepted_spans").tags("transport", "http")
-          .counter().count()).isEqualTo(5);
+      assertThat(RecordingConsumer.await(() -> b.telemetry().registry().find("otelcol_receiver_accepted_spans")
+          .tags("transport", "http").counter().count() == 5, Duration.ofSeconds(5))).isTrue();
       assertThat(RecordingConsumer.await(() -> sent(a, "otlphttp/b", "otelcol_exporter_sent_metric_points") == 4,
           Duration.ofSeconds(5))).isTrue();
     } finally {

@@ -191,7 +191,11 @@ final class OtlpHttpServer {
       return;
     }
     byte[] body;
-    try (InputStream in = BoundedBody.decoding(ex.getRequestBody(), encoding)) {
+    InputStream in = null;
+    // Not try-with-resources: on an error the rest of the raw body is drained before the decoder
+    // (and with it the request stream) is closed, so that the client reads our answer.
+    try {
+      in = BoundedBody.decoding(ex.getRequestBody(), encoding);
       body = BoundedBody.read(in, limit, encoding.isEmpty() ? contentLength : -1);
     } catch (BoundedBody.TooLargeException e) {
       error(ex, json, 413, e.getMessage(), null);
@@ -202,6 +206,14 @@ final class OtlpHttpServer {
     } catch (java.util.zip.ZipException | java.io.EOFException e) {
       error(ex, json, 400, "cannot decode " + encoding + " body: " + e.getMessage(), null);
       return;
+    } finally {
+      if (in != null) {
+        try {
+          in.close();
+        } catch (IOException e) {
+          // nothing left to read
+        }
+      }
     }
     T data;
     try {

@@ -83,9 +83,9 @@ class OtlpReceiverBadInputTest {
         Arguments.of(new Bad("wrong content type", "POST", "/v1/traces", "text/plain", null, VALID, 415,
             "415 unsupported media type, supported: [application/json, application/x-protobuf]")),
         Arguments.of(new Bad("no content type", "POST", "/v1/traces", null, null, VALID, 415, "unsupported media type")),
-        // 64 MiB of zeros in ~64 KiB of gzip: refused once the first MiB is inflated.
+        // 256 MiB of zeros in ~256 KiB of gzip: refused once the first MiB is inflated.
         Arguments.of(new Bad("gzip bomb", "POST", "/v1/traces", "application/x-protobuf", "gzip",
-            gzip(oneMegZeros, 64), 413, "max_request_body_size")),
+            gzip(oneMegZeros, 256), 413, "max_request_body_size")),
         Arguments.of(new Bad("body over the limit", "POST", "/v1/traces", "application/x-protobuf", null,
             new byte[(int) LIMIT + 1], 413, "max_request_body_size")),
         Arguments.of(new Bad("corrupt gzip", "POST", "/v1/traces", "application/x-protobuf", "gzip",
@@ -156,6 +156,19 @@ class OtlpReceiverBadInputTest {
   }
 
   @Test
+  void aChunkedBodyOverTheLimitIsRefusedWhileReading() throws Exception {
+    double before = wharf.metric("wharf_receiver_failed_requests", "transport", "http", "code", "413");
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(wharf.httpBase() + "/v1/traces"))
+        .header("Content-Type", "application/x-protobuf")
+        // no Content-Length: the limit is found while reading
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[(int) LIMIT * 3 / 2])))
+        .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(wharf.metric("wharf_receiver_failed_requests", "transport", "http", "code", "413")).isEqualTo(before + 1);
+    assertThat(send("POST", "/v1/traces", "application/x-protobuf", null, VALID).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void gzipAndDeflateBodiesWithinTheLimitAreAccepted() throws Exception {
     int before = wharf.traces.itemCount();
     assertThat(send("POST", "/v1/traces", "application/x-protobuf", "gzip", gzip(VALID, 1)).statusCode()).isEqualTo(200);
@@ -198,8 +211,9 @@ class OtlpReceiverBadInputTest {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
             assertThat(e.getStatus().getDescription()).startsWith("invalid OTLP protobuf:");
           });
-      assertThat(wharf.metric("wharf_receiver_failed_requests", "transport", "grpc", "code", "INVALID_ARGUMENT"))
-          .isEqualTo(failed + 1);
+      // the server's stream tracer sees the close just after the client does
+      assertThat(dev.wharf.testing.RecordingConsumer.await(() -> wharf.metric("wharf_receiver_failed_requests",
+          "transport", "grpc", "code", "INVALID_ARGUMENT") == failed + 1, java.time.Duration.ofSeconds(5))).isTrue();
       assertThat(wharf.traces.itemCount()).isEqualTo(before);
       io.grpc.stub.ClientCalls.blockingUnaryCall(channel, export, io.grpc.CallOptions.DEFAULT
           .withDeadlineAfter(10, TimeUnit.SECONDS), VALID);
@@ -230,8 +244,8 @@ class OtlpReceiverBadInputTest {
       // still serving, on a fresh call over the same channel
       stub.export(ExportTraceServiceRequest.parseFrom(VALID));
       assertThat(wharf.traces.itemCount()).isEqualTo(before + 3);
-      assertThat(wharf.metric("wharf_receiver_failed_requests", "transport", "grpc", "code", "RESOURCE_EXHAUSTED"))
-          .isEqualTo(1);
+      assertThat(dev.wharf.testing.RecordingConsumer.await(() -> wharf.metric("wharf_receiver_failed_requests",
+          "transport", "grpc", "code", "RESOURCE_EXHAUSTED") == 1, java.time.Duration.ofSeconds(5))).isTrue();
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
