@@ -31,6 +31,43 @@ final class BoundedBody {
     }
   }
 
+  /**
+   * {@code raw} limited to {@code limit} bytes, as upstream limits the body before decompression
+   * (an encoded body is never legitimately larger than its decoded limit, give or take framing).
+   */
+  static InputStream limited(InputStream raw, long limit) {
+    return new java.io.FilterInputStream(raw) {
+      private long left = limit;
+
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        int r = read(one, 0, 1);
+        return r < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+          return 0;
+        }
+        int r = super.read(b, off, (int) Math.min(len, left + 1));
+        if (r > 0) {
+          left -= r;
+          if (left < 0) {
+            throw new TooLargeException("request body is larger than max_request_body_size (" + limit + " bytes)");
+          }
+        }
+        return r;
+      }
+
+      @Override
+      public void close() {
+        // the exchange owns the request stream; it is drained and closed with the exchange
+      }
+    };
+  }
+
   /** Wraps {@code raw} to decode {@code encoding} (null or empty = identity). */
   static InputStream decoding(InputStream raw, String encoding) throws IOException {
     if (encoding == null || encoding.isEmpty()) {

@@ -192,10 +192,10 @@ final class OtlpHttpServer {
     }
     byte[] body;
     InputStream in = null;
-    // Not try-with-resources: on an error the rest of the raw body is drained before the decoder
-    // (and with it the request stream) is closed, so that the client reads our answer.
+    // Not try-with-resources: on an error the rest of the raw body is drained (by error()) before
+    // the decoder is closed, so that the client reads our answer rather than a reset.
     try {
-      in = BoundedBody.decoding(ex.getRequestBody(), encoding);
+      in = BoundedBody.decoding(BoundedBody.limited(ex.getRequestBody(), limit), encoding);
       body = BoundedBody.read(in, limit, encoding.isEmpty() ? contentLength : -1);
     } catch (BoundedBody.TooLargeException e) {
       error(ex, json, 413, e.getMessage(), null);
