@@ -12,14 +12,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@code batch} processor. {@link #consume} only appends the request to the pending batch
- * under one lock (no copy, no per-item work besides counting) and returns; one thread per processor
+ * The {@code batch} processor. {@link #consume} only pushes the request onto a lock-free stack (no
+ * lock, no copy, no per-item work besides counting) and returns; one thread per processor
  * instance concatenates the pending requests ({@link Signal#concat}, sharing every span), splits
  * them at {@code send_batch_max_size}, and hands them to the next consumer, so a slow exporter never
  * blocks a receiver thread.
@@ -58,16 +59,31 @@ final class BatchProcessor<T extends Message> implements Processor<T> {
   private final Counter timeoutTrigger;
   private final Counter dropped;
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition wake = lock.newCondition();
-  // Guarded by lock.
-  private ArrayList<T> pending = new ArrayList<>();
-  private long pendingItems;
-  private long deadlineNanos;
-  private boolean stopping;
-  private boolean refusing;
+  /** A request waiting to be batched; producers push these onto a lock-free stack. */
+  private static final class Node<T> {
+    final T data;
+    final int items;
+    Node<T> next;
 
-  private Thread sender;
+    Node(T data, int items) {
+      this.data = data;
+      this.items = items;
+    }
+  }
+
+  private final AtomicReference<Node<T>> top = new AtomicReference<>();
+  /** Items pushed and not yet sent, including the sender's carried remainder. */
+  private final AtomicLong pendingItems = new AtomicLong();
+  private volatile long deadlineNanos;
+  private volatile boolean stopping;
+  // Sender thread only: the remainder of a split that waits for more data.
+  private final ArrayList<T> carry = new ArrayList<>();
+  private long carryItems;
+
+  private final AtomicLong refusedSinceLog = new AtomicLong();
+  private volatile long lastRefusalLogNanos;
+
+  private volatile Thread sender;
 
   BatchProcessor(ComponentContext context, BatchConfig config, Signal<T> signal, TelemetryConsumer<T> next) {
     this(context, config, signal, next, defaultPendingLimit(config));
@@ -112,92 +128,102 @@ final class BatchProcessor<T extends Message> implements Processor<T> {
   }
 
   @Override
-  public void start(Host host) {
-    lock.lock();
-    try {
-      if (sender != null) {
-        return;
-      }
-      sender = new Thread(null, this::run, "wharf-batch-" + context.id() + "-" + signal.id(), 256 * 1024);
-      sender.setDaemon(true);
-      sender.start();
-    } finally {
-      lock.unlock();
+  public synchronized void start(Host host) {
+    if (sender != null || stopping) {
+      return;
     }
+    Thread t = new Thread(null, this::run, "wharf-batch-" + context.id() + "-" + signal.id(), 256 * 1024);
+    t.setDaemon(true);
+    sender = t;
+    t.start();
   }
 
+  /**
+   * Takes the request: one push onto a lock-free stack and one atomic add, no lock; the sender
+   * thread is woken only when the batch becomes non-empty or full.
+   */
   @Override
   public void consume(T data) {
     int items = signal.itemCount(data);
     if (items == 0) {
       return; // as upstream: nothing to count, nothing to send
     }
-    lock.lock();
-    try {
-      if (stopping) {
-        throw RefusedException.unavailable("batch processor " + context.id() + " is shutting down");
+    if (stopping) {
+      throw RefusedException.unavailable("batch processor " + context.id() + " is shutting down");
+    }
+    long waiting = pendingItems.get();
+    if (waiting > 0 && waiting + items > pendingLimit) {
+      refused(waiting);
+      throw RefusedException.unavailable("batch processor " + context.id() + " has too much data waiting");
+    }
+    if (waiting <= 0 && timeoutNanos > 0) {
+      deadlineNanos = System.nanoTime() + timeoutNanos;
+    }
+    Node<T> n = new Node<>(data, items);
+    Node<T> head;
+    do {
+      head = top.get();
+      n.next = head;
+    } while (!top.compareAndSet(head, n));
+    long before = pendingItems.getAndAdd(items);
+    if (timeoutNanos == 0 || before <= 0 || (before < sendBatchSize && before + items >= sendBatchSize)) {
+      Thread t = sender;
+      if (t != null) {
+        LockSupport.unpark(t);
       }
-      if (pendingItems > 0 && pendingItems + items > pendingLimit) {
-        if (!refusing) {
-          refusing = true;
-          log.warning(() -> "The next consumer is slower than the input: " + pendingItems + " " + signal.itemName()
-              + " are waiting; refusing new data until they are sent");
-        }
-        throw RefusedException.unavailable("batch processor " + context.id() + " has too much data waiting");
-      }
-      boolean wasEmpty = pendingItems == 0;
-      pending.add(data);
-      pendingItems += items;
-      if (timeoutNanos == 0 || pendingItems >= sendBatchSize) {
-        wake.signal();
-      } else if (wasEmpty) {
-        deadlineNanos = System.nanoTime() + timeoutNanos;
-        wake.signal();
-      }
-    } finally {
-      lock.unlock();
+    }
+  }
+
+  // Logged at most every 10 seconds, with how many requests were refused meanwhile.
+  private void refused(long waiting) {
+    long n = refusedSinceLog.incrementAndGet();
+    long now = System.nanoTime();
+    if (now - lastRefusalLogNanos > 10_000_000_000L) {
+      lastRefusalLogNanos = now;
+      refusedSinceLog.addAndGet(-n);
+      log.warning(() -> "The next consumer is slower than the input: " + waiting + " " + signal.itemName()
+          + " are waiting; refused " + n + " requests (retryable) since the last report");
     }
   }
 
   private void run() {
     while (true) {
-      ArrayList<T> taken;
-      long takenItems;
-      Trigger trigger;
-      boolean last;
-      lock.lock();
-      try {
-        while (true) {
-          if (pendingItems > 0) {
-            if (timeoutNanos == 0 || pendingItems >= sendBatchSize) {
-              trigger = Trigger.SIZE;
-              break;
-            }
-            long wait = deadlineNanos - System.nanoTime();
-            if (wait <= 0 || stopping) {
-              trigger = Trigger.TIMEOUT;
-              break;
-            }
-            wake.awaitNanos(wait);
-          } else {
-            if (stopping) {
-              return;
-            }
-            refusing = false;
-            wake.await();
-          }
+      boolean nothing = carry.isEmpty() && top.get() == null;
+      if (nothing) {
+        if (stopping) {
+          return;
         }
-        taken = pending;
-        takenItems = pendingItems;
-        pending = new ArrayList<>();
-        pendingItems = 0;
-        last = stopping;
-      } catch (InterruptedException e) {
-        return; // shutdown gave up waiting; what is left is counted there
-      } finally {
-        lock.unlock();
+        LockSupport.park(this);
+        continue;
       }
-      sendAll(taken, takenItems, trigger, last);
+      Trigger trigger;
+      long waiting = pendingItems.get();
+      if (timeoutNanos == 0 || waiting >= sendBatchSize) {
+        trigger = Trigger.SIZE;
+      } else if (stopping) {
+        trigger = Trigger.TIMEOUT;
+      } else {
+        long wait = deadlineNanos - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(this, wait);
+          continue;
+        }
+        trigger = Trigger.TIMEOUT;
+      }
+      ArrayList<T> taken = new ArrayList<>(carry);
+      long takenItems = carryItems;
+      carry.clear();
+      carryItems = 0;
+      Node<T> n = top.getAndSet(null);
+      int start = taken.size();
+      for (; n != null; n = n.next) {
+        taken.add(n.data);
+        takenItems += n.items;
+      }
+      java.util.Collections.reverse(taken.subList(start, taken.size())); // the stack is newest first
+      if (takenItems > 0) {
+        sendAll(taken, takenItems, trigger, stopping);
+      }
     }
   }
 
@@ -208,23 +234,20 @@ final class BatchProcessor<T extends Message> implements Processor<T> {
       while (items > sendBatchMaxSize) {
         Splitter.Parts<T> parts = Splitter.split(signal, batch, sendBatchMaxSize);
         send(parts.head(), sendBatchMaxSize, trigger);
+        pendingItems.addAndGet(-sendBatchMaxSize);
         batch = parts.tail();
         items -= sendBatchMaxSize;
       }
     }
     if (trigger == Trigger.SIZE && timeoutNanos > 0 && items < sendBatchSize && !last) {
       // The rest of a split is not a full batch: it waits for more data or the timeout, as upstream.
-      lock.lock();
-      try {
-        pending.add(0, batch);
-        pendingItems += items;
-        deadlineNanos = System.nanoTime() + timeoutNanos;
-      } finally {
-        lock.unlock();
-      }
+      carry.add(batch);
+      carryItems = items;
+      deadlineNanos = System.nanoTime() + timeoutNanos;
       return;
     }
     send(batch, items, trigger);
+    pendingItems.addAndGet(-items);
   }
 
   private void send(T batch, long items, Trigger trigger) {
@@ -248,67 +271,57 @@ final class BatchProcessor<T extends Message> implements Processor<T> {
 
   /** Items waiting to be sent (for tests and the benchmarks). */
   long pendingItems() {
-    lock.lock();
-    try {
-      return pendingItems;
-    } finally {
-      lock.unlock();
-    }
+    return Math.max(0, pendingItems.get());
   }
 
   @Override
   public void shutdown(long deadlineNanos) {
     Thread t;
-    lock.lock();
-    try {
+    synchronized (this) {
       if (stopping) {
         return;
       }
       stopping = true;
-      wake.signalAll();
       t = sender;
-    } finally {
-      lock.unlock();
     }
-    if (t == null) {
-      // Never started: flush on the caller's thread.
-      ArrayList<T> taken;
-      long items;
-      lock.lock();
+    if (t != null) {
+      LockSupport.unpark(t);
       try {
-        taken = pending;
-        items = pendingItems;
-        pending = new ArrayList<>();
-        pendingItems = 0;
-      } finally {
-        lock.unlock();
+        long left = deadlineNanos - System.nanoTime();
+        if (left > 0) {
+          t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+        if (t.isAlive()) {
+          t.interrupt();
+          t.join(1000);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
+    }
+    if (t == null || !t.isAlive()) {
+      // Never started, or a producer slipped in after the sender's last look: flush here.
+      ArrayList<T> taken = new ArrayList<>();
+      long items = 0;
+      if (t == null || !carry.isEmpty()) {
+        taken.addAll(carry);
+        items += carryItems;
+        carry.clear();
+        carryItems = 0;
+      }
+      Node<T> n = top.getAndSet(null);
+      int start = taken.size();
+      for (; n != null; n = n.next) {
+        taken.add(n.data);
+        items += n.items;
+      }
+      java.util.Collections.reverse(taken.subList(start, taken.size()));
       if (items > 0) {
         sendAll(taken, items, Trigger.TIMEOUT, true);
       }
       return;
     }
-    try {
-      long left = deadlineNanos - System.nanoTime();
-      if (left > 0) {
-        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-      }
-      if (t.isAlive()) {
-        t.interrupt();
-        t.join(1000);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    long lost;
-    lock.lock();
-    try {
-      lost = pendingItems;
-      pending = new ArrayList<>();
-      pendingItems = 0;
-    } finally {
-      lock.unlock();
-    }
+    long lost = Math.max(0, pendingItems.getAndSet(0));
     if (lost > 0) {
       drop(lost, "the shutdown deadline passed before they could be sent", null);
     }
