@@ -172,6 +172,8 @@ class MemoryBatchStorageE2ETest {
               storage: file_storage
               queue_size: 100
         service:
+          shutdown:
+            timeout: 1s
           extensions: [file_storage]
           pipelines:
             traces:
