@@ -4,7 +4,9 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
@@ -64,7 +66,24 @@ public class OtelBatchSpanProcessorBenchmark {
       }
     };
     bsp = BatchSpanProcessor.builder(counting).build();
-    source = SdkTracerProvider.builder().build();
+    // A provider needs a processor to record spans at all; this one keeps nothing.
+    source = SdkTracerProvider.builder().addSpanProcessor(new SpanProcessor() {
+      @Override
+      public void onStart(Context parentContext, ReadWriteSpan span) {}
+
+      @Override
+      public boolean isStartRequired() {
+        return false;
+      }
+
+      @Override
+      public void onEnd(ReadableSpan span) {}
+
+      @Override
+      public boolean isEndRequired() {
+        return false;
+      }
+    }).build();
     Tracer tracer = source.get("bench");
     spans = new ReadableSpan[items];
     for (int i = 0; i < items; i++) {

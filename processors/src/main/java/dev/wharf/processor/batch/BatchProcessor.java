@@ -188,6 +188,9 @@ final class BatchProcessor<T extends Message> implements Processor<T> {
 
   private void run() {
     while (true) {
+      if (Thread.currentThread().isInterrupted()) {
+        return; // shutdown gave up waiting: what is left is counted as dropped there
+      }
       boolean nothing = carry.isEmpty() && top.get() == null;
       if (nothing) {
         if (stopping) {
