@@ -100,7 +100,7 @@ public final class OverloadMain {
         processors:
           memory_limiter:
             check_interval: 100ms
-            limit_mib: 48
+            limit_mib: 64
             spike_limit_mib: 16
           batch:
             send_batch_size: 2000
