@@ -104,7 +104,6 @@ final class BatchProcessor<T extends Message> implements Processor<T> {
     var registry = context.telemetry().registry();
     this.sendSize = DistributionSummary.builder("otelcol_processor_batch_batch_send_size")
         .description("Number of units in the batch")
-        .baseUnit("{units}")
         .tags("processor", id)
         .serviceLevelObjectives(SEND_SIZE_BUCKETS)
         .register(registry);

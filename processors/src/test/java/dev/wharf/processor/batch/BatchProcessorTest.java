@@ -412,6 +412,27 @@ class BatchProcessorTest {
   }
 
   @Test
+  void selfMetricsHaveUpstreamNamesInPrometheusFormat() throws Exception {
+    var prometheus = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    SelfTelemetry t = new SelfTelemetry(prometheus);
+    RecordingConsumer<TracesData> sink = new RecordingConsumer<>(Signal.TRACES);
+    BatchProcessor<TracesData> p = new BatchProcessor<>(
+        TestContexts.context("batch/traces", ComponentKind.PROCESSOR, Signal.TRACES, t, Map.of()),
+        config(5, Duration.ofHours(1), 0), Signal.TRACES, sink);
+    p.start(new TestHost());
+    started.add(p);
+    p.consume(TestData.traces("a", 6, 1));
+    assertThat(sink.awaitItems(6, Duration.ofSeconds(5))).isTrue();
+    String text = prometheus.scrape();
+    assertThat(text)
+        .contains("otelcol_processor_batch_batch_send_size_bucket{processor=\"batch/traces\",le=\"10.0\"} 1")
+        .contains("otelcol_processor_batch_batch_send_size_count{processor=\"batch/traces\"} 1")
+        .contains("otelcol_processor_batch_batch_size_trigger_send_total{processor=\"batch/traces\"} 1.0")
+        .contains("otelcol_processor_batch_timeout_trigger_send_total{processor=\"batch/traces\"} 0.0");
+  }
+
+  @Test
   void factoryIsFoundThroughServiceLoader() {
     boolean found = false;
     for (dev.wharf.component.ProcessorFactory<?> f
