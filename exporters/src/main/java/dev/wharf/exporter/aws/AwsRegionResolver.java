@@ -1,13 +1,10 @@
 package dev.wharf.exporter.aws;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import dev.wharf.ec2.ImdsClient;
+import dev.wharf.ecs.EcsMetadataClient;
+import dev.wharf.ecs.EcsMetadataException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
@@ -19,9 +16,6 @@ import java.util.Map;
  * component's, so tests and embedders can supply their own.
  */
 public final class AwsRegionResolver {
-  private static final JsonFactory JSON = new JsonFactory();
-  private static final String IMDS_DEFAULT = "http://169.254.169.254";
-
   private final Map<String, String> env;
   private final Duration timeout;
 
@@ -50,7 +44,7 @@ public final class AwsRegionResolver {
     if (ecs != null) {
       return new Resolved(ecs, "ECS task metadata");
     }
-    if (!localMode && !"true".equalsIgnoreCase(env.getOrDefault("AWS_EC2_METADATA_DISABLED", ""))) {
+    if (!localMode) {
       String imds = fromImds();
       if (imds != null) {
         return new Resolved(imds, "EC2 instance metadata");
@@ -62,35 +56,16 @@ public final class AwsRegionResolver {
   }
 
   String fromEcsTaskMetadata() {
-    String base = env.get("ECS_CONTAINER_METADATA_URI_V4");
-    if (base == null || base.isBlank()) {
-      base = env.get("ECS_CONTAINER_METADATA_URI");
-    }
-    if (base == null || base.isBlank()) {
+    java.util.Optional<URI> endpoint = EcsMetadataClient.endpointFromEnv(env);
+    if (endpoint.isEmpty()) {
       return null;
     }
     try {
-      HttpURLConnection c = open(base.trim() + "/task", "GET", Map.of());
-      if (c.getResponseCode() != 200) {
-        return null;
-      }
-      try (InputStream in = c.getInputStream(); JsonParser p = JSON.createParser(in)) {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-          return null;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          JsonToken t = p.nextToken();
-          if ("TaskARN".equals(name) && t == JsonToken.VALUE_STRING) {
-            return regionOfArn(p.getText());
-          }
-          p.skipChildren();
-        }
-      }
-    } catch (IOException | RuntimeException e) {
+      String arn = new EcsMetadataClient(endpoint.get(), timeout).task().taskArn();
+      return regionOfArn(arn);
+    } catch (EcsMetadataException | RuntimeException e) {
       return null;
     }
-    return null;
   }
 
   /** Field 3 of {@code arn:partition:service:region:account:resource}, or null. */
@@ -100,46 +75,14 @@ public final class AwsRegionResolver {
   }
 
   String fromImds() {
-    String base = env.getOrDefault("AWS_EC2_METADATA_SERVICE_ENDPOINT", IMDS_DEFAULT);
-    if (base.endsWith("/")) {
-      base = base.substring(0, base.length() - 1);
-    }
-    try {
-      HttpURLConnection tokenCall = open(base + "/latest/api/token", "PUT",
-          Map.of("X-aws-ec2-metadata-token-ttl-seconds", "60"));
-      String token = null;
-      if (tokenCall.getResponseCode() == 200) {
-        token = read(tokenCall).trim();
-      }
-      HttpURLConnection regionCall = open(base + "/latest/meta-data/placement/region", "GET",
-          token == null ? Map.of() : Map.of("X-aws-ec2-metadata-token", token));
-      if (regionCall.getResponseCode() != 200) {
-        return null;
-      }
-      String region = read(regionCall).trim();
-      return region.isEmpty() ? null : region;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  private HttpURLConnection open(String url, String method, Map<String, String> headers) throws IOException {
-    HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection(java.net.Proxy.NO_PROXY);
-    c.setRequestMethod(method);
-    headers.forEach(c::setRequestProperty);
-    c.setConnectTimeout((int) timeout.toMillis());
-    c.setReadTimeout((int) timeout.toMillis());
-    if ("PUT".equals(method)) {
-      c.setDoOutput(true);
-      c.getOutputStream().close();
-    }
-    return c;
-  }
-
-  private static String read(HttpURLConnection c) throws IOException {
-    try (InputStream in = c.getInputStream()) {
-      byte[] b = in.readNBytes(4096);
-      return new String(b, StandardCharsets.UTF_8);
-    }
+    return ImdsClient.fromEnv(env, 1, Duration.ofMillis(100), System.nanoTime() + timeout.toNanos())
+        .map(imds -> {
+          try {
+            String region = imds.get("/latest/meta-data/placement/region").trim();
+            return region.isEmpty() ? null : region;
+          } catch (IOException | RuntimeException e) {
+            return null;
+          }
+        }).orElse(null);
   }
 }

@@ -1,14 +1,10 @@
 package dev.wharf.processor.memorylimiter;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import dev.wharf.ecs.EcsMetadataClient;
+import dev.wharf.ecs.EcsMetadataException;
+import dev.wharf.ecs.EcsTaskMetadata;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +27,6 @@ public final class TotalMemory {
   /** cgroup v1 writes a page-aligned Long.MAX_VALUE for "no limit"; anything this large is none. */
   static final long V1_UNLIMITED = 0x7FFF_FFFF_FFFF_F000L;
   private static final long MIB = 1024L * 1024L;
-  private static final JsonFactory JSON = new JsonFactory();
 
   /** What was found and where it came from (for the start-up log line). */
   public record Result(long bytes, String source) {}
@@ -136,52 +131,17 @@ public final class TotalMemory {
   }
 
   OptionalLong ecsTaskLimitMib(String baseUri) {
-    String url = baseUri.endsWith("/") ? baseUri + "task" : baseUri + "/task";
     try {
-      HttpClient client = HttpClient.newBuilder().connectTimeout(httpTimeout).build();
-      HttpResponse<InputStream> r = client.send(
-          HttpRequest.newBuilder(URI.create(url)).timeout(httpTimeout).GET().build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = r.body()) {
-        if (r.statusCode() != 200) {
-          log.warning(() -> "ECS task metadata " + url + " answered HTTP " + r.statusCode());
-          return OptionalLong.empty();
-        }
-        return parseTaskMemoryMib(in);
-      }
-    } catch (IOException | IllegalArgumentException e) {
-      log.warning(() -> "Cannot read the task memory limit from " + url + ": " + e);
-      return OptionalLong.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      return taskMemoryMib(new EcsMetadataClient(URI.create(baseUri), httpTimeout).task());
+    } catch (EcsMetadataException | IllegalArgumentException e) {
+      log.warning(() -> "Cannot read the task memory limit from " + baseUri + ": " + e.getMessage());
       return OptionalLong.empty();
     }
   }
 
-  /** The task-level {@code Limits.Memory} (MiB) of a {@code /task} document; empty when absent or 0. */
-  static OptionalLong parseTaskMemoryMib(InputStream in) throws IOException {
-    try (JsonParser p = JSON.createParser(in)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return OptionalLong.empty();
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        if (name.equals("Limits") && v == JsonToken.START_OBJECT) {
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String k = p.currentName();
-            JsonToken lv = p.nextToken();
-            if (k.equals("Memory") && lv.isNumeric()) {
-              long mib = (long) p.getDoubleValue();
-              return mib > 0 ? OptionalLong.of(mib) : OptionalLong.empty();
-            }
-            p.skipChildren();
-          }
-          return OptionalLong.empty();
-        }
-        p.skipChildren();
-      }
-      return OptionalLong.empty();
-    }
+  /** The task-level {@code Limits.Memory} (MiB); empty when absent or 0. */
+  static OptionalLong taskMemoryMib(EcsTaskMetadata task) {
+    Long mib = task.limits().memory();
+    return mib != null && mib > 0 ? OptionalLong.of(mib) : OptionalLong.empty();
   }
 }

@@ -117,7 +117,7 @@ class TotalMemoryTest {
   void taskDocumentWithoutTaskLevelLimit() throws Exception {
     // EC2 task documents may carry Limits only per container: no task limit then.
     byte[] ec2 = Files.readAllBytes(shared().resolve("fixtures/ecs/ecs_exporter/ec2_task_metadata.json"));
-    OptionalLong v = TotalMemory.parseTaskMemoryMib(new ByteArrayInputStream(ec2));
+    OptionalLong v = TotalMemory.taskMemoryMib(dev.wharf.ecs.EcsMetadata.parseTask(ec2));
     String text = new String(ec2, StandardCharsets.UTF_8);
     boolean taskLevel = text.indexOf("\"Limits\"") < text.indexOf("\"Containers\"");
     if (taskLevel) {
@@ -125,11 +125,10 @@ class TotalMemoryTest {
     } else {
       assertThat(v).isEmpty();
     }
-    assertThat(TotalMemory.parseTaskMemoryMib(new ByteArrayInputStream(
-        "{\"Cluster\":\"c\",\"Limits\":{\"CPU\":0.25,\"Memory\":2048}}".getBytes(StandardCharsets.UTF_8))))
-        .hasValue(2048);
-    assertThat(TotalMemory.parseTaskMemoryMib(new ByteArrayInputStream("[]".getBytes(StandardCharsets.UTF_8))))
-        .isEmpty();
+    assertThat(TotalMemory.taskMemoryMib(dev.wharf.ecs.EcsMetadata.parseTask(
+        "{\"Cluster\":\"c\",\"Limits\":{\"CPU\":0.25,\"Memory\":2048}}"))).hasValue(2048);
+    assertThat(TotalMemory.taskMemoryMib(dev.wharf.ecs.EcsMetadata.parseTask(
+        "{\"Cluster\":\"c\",\"Limits\":{\"CPU\":0.25,\"Memory\":0}}"))).isEmpty();
   }
 
   static Path shared() {
