@@ -1,23 +1,14 @@
 package dev.wharf.e2e;
 
-import com.google.protobuf.Message;
-import dev.wharf.component.ComponentContext;
-import dev.wharf.component.Exporter;
-import dev.wharf.component.ExporterFactory;
-import dev.wharf.component.Stability;
-import dev.wharf.config.ConfigNode;
+import dev.wharf.testing.BackendExporterFactory;
+
 import dev.wharf.embed.Wharf;
-import dev.wharf.exporterhelper.ExporterHelper;
-import dev.wharf.exporterhelper.ExporterSettings;
 import dev.wharf.extension.filestorage.FileStorageExtensionFactory;
 import dev.wharf.pipeline.RefusedException;
-import dev.wharf.pipeline.Signal;
 import dev.wharf.testing.TestComponents;
 import dev.wharf.testing.TestData;
-import io.opentelemetry.proto.trace.v1.TracesData;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,44 +21,16 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CrashWharfMain {
   private CrashWharfMain() {}
 
-  static final class BackendFactory implements ExporterFactory<ExporterSettings> {
-    final boolean up;
-    final PrintStream out;
-    final AtomicLong lastDelivery = new AtomicLong(System.nanoTime());
-
-    BackendFactory(boolean up, PrintStream out) {
-      this.up = up;
-      this.out = out;
-    }
-
-    @Override
-    public String type() {
-      return "backend";
-    }
-
-    @Override
-    public Map<Signal<?>, Stability> signals() {
-      return Map.of(Signal.TRACES, Stability.ALPHA);
-    }
-
-    @Override
-    public ExporterSettings parseConfig(ConfigNode node) {
-      return ExporterSettings.parse(node, ExporterSettings.DEFAULT);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <T extends Message> Exporter<T> createExporter(ComponentContext context, ExporterSettings config,
-        Signal<T> signal) {
-      return (Exporter<T>) ExporterHelper.builder(context, Signal.TRACES, config, (data, timeout) -> {
-        if (!up) {
-          throw RefusedException.unavailable("backend down");
-        }
-        String svc = data.getResourceSpans(0).getResource().getAttributes(0).getValue().getStringValue();
-        out.println("DELIVERED " + svc.substring("crash-".length()));
-        lastDelivery.set(System.nanoTime());
-      }).build();
-    }
+  /** The backend: refuses while down; when up, prints each delivered request's number. */
+  static BackendExporterFactory backend(boolean up, PrintStream out, AtomicLong lastDelivery) {
+    return new BackendExporterFactory("backend", (data, timeout) -> {
+      if (!up) {
+        throw RefusedException.unavailable("backend down");
+      }
+      String svc = data.getResourceSpans(0).getResource().getAttributes(0).getValue().getStringValue();
+      out.println("DELIVERED " + svc.substring("crash-".length()));
+      lastDelivery.set(System.nanoTime());
+    });
   }
 
   public static void main(String[] args) throws Exception {
@@ -100,11 +63,12 @@ public final class CrashWharfMain {
               exporters: [backend]
         """.formatted(args[1]);
     TestComponents tc = new TestComponents();
-    BackendFactory backend = new BackendFactory(up, out);
+    AtomicLong lastDelivery = new AtomicLong(System.nanoTime());
+    BackendExporterFactory backend = backend(up, out, lastDelivery);
     try (Wharf w = Wharf.builder().config(yaml)
         .components(tc.components(backend, new FileStorageExtensionFactory())).start()) {
       if (up) {
-        while (System.nanoTime() - backend.lastDelivery.get() < 1_000_000_000L) {
+        while (System.nanoTime() - lastDelivery.get() < 1_000_000_000L) {
           Thread.sleep(100);
         }
         out.println("IDLE");

@@ -1,17 +1,11 @@
 package dev.wharf.e2e;
 
+import dev.wharf.testing.BackendExporterFactory;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.Message;
-import dev.wharf.component.ComponentContext;
-import dev.wharf.component.Exporter;
-import dev.wharf.component.ExporterFactory;
-import dev.wharf.component.Stability;
-import dev.wharf.config.ConfigNode;
 import dev.wharf.embed.Wharf;
-import dev.wharf.exporterhelper.ExporterHelper;
-import dev.wharf.exporterhelper.ExporterSettings;
 import dev.wharf.extension.filestorage.FileStorageExtensionFactory;
 import dev.wharf.pipeline.RefusedException;
 import dev.wharf.pipeline.Signal;
@@ -25,7 +19,6 @@ import io.opentelemetry.proto.logs.v1.LogsData;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,37 +112,14 @@ class MemoryBatchStorageE2ETest {
     }
   }
 
-  /** An exporter on the shared exporter helper whose backend can be switched off; state per instance. */
-  static final class SwitchableExporterFactory implements ExporterFactory<ExporterSettings> {
-    final AtomicBoolean backendUp = new AtomicBoolean();
-    final RecordingConsumer<TracesData> backend = new RecordingConsumer<>(Signal.TRACES);
-
-    @Override
-    public String type() {
-      return "switchable";
-    }
-
-    @Override
-    public Map<Signal<?>, Stability> signals() {
-      return Map.of(Signal.TRACES, Stability.ALPHA);
-    }
-
-    @Override
-    public ExporterSettings parseConfig(ConfigNode node) {
-      return ExporterSettings.parse(node, ExporterSettings.DEFAULT);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <T extends Message> Exporter<T> createExporter(ComponentContext context, ExporterSettings config,
-        Signal<T> signal) {
-      return (Exporter<T>) ExporterHelper.builder(context, Signal.TRACES, config, (data, timeout) -> {
-        if (!backendUp.get()) {
-          throw RefusedException.unavailable("backend down");
-        }
-        backend.consume(data);
-      }).build();
-    }
+  /** An exporter on the shared exporter helper whose backend refuses while down. */
+  static BackendExporterFactory switchable(AtomicBoolean up, RecordingConsumer<TracesData> backend) {
+    return new BackendExporterFactory("switchable", (data, timeout) -> {
+      if (!up.get()) {
+        throw RefusedException.unavailable("backend down");
+      }
+      backend.consume(data);
+    });
   }
 
   @Test
@@ -181,22 +151,23 @@ class MemoryBatchStorageE2ETest {
               exporters: [switchable]
         """.formatted(dir.resolve("queue"));
     TestComponents run1 = new TestComponents();
-    SwitchableExporterFactory down = new SwitchableExporterFactory();
+    RecordingConsumer<TracesData> downBackend = new RecordingConsumer<>(Signal.TRACES);
+    BackendExporterFactory down = switchable(new AtomicBoolean(false), downBackend);
     try (Wharf w = Wharf.builder().config(yaml).components(run1.components(down, new FileStorageExtensionFactory()))
         .start()) {
       for (int i = 0; i < 20; i++) {
         run1.sendTraces("testrcv", TestData.traces("r" + i, 2, i));
       }
     }
-    assertThat(down.backend.itemCount()).isZero();
+    assertThat(downBackend.itemCount()).isZero();
 
     TestComponents run2 = new TestComponents();
-    SwitchableExporterFactory up = new SwitchableExporterFactory();
-    up.backendUp.set(true);
+    RecordingConsumer<TracesData> upBackend = new RecordingConsumer<>(Signal.TRACES);
+    BackendExporterFactory up = switchable(new AtomicBoolean(true), upBackend);
     try (Wharf w = Wharf.builder().config(yaml).components(run2.components(up, new FileStorageExtensionFactory()))
         .start()) {
-      assertThat(up.backend.awaitItems(40, Duration.ofSeconds(20))).isTrue();
+      assertThat(upBackend.awaitItems(40, Duration.ofSeconds(20))).isTrue();
     }
-    assertThat(up.backend.received()).hasSize(20);
+    assertThat(upBackend.received()).hasSize(20);
   }
 }

@@ -1,15 +1,9 @@
 package dev.wharf.e2e;
 
+import dev.wharf.testing.BackendExporterFactory;
+
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Message;
-import dev.wharf.component.ComponentContext;
-import dev.wharf.component.Exporter;
-import dev.wharf.component.ExporterFactory;
-import dev.wharf.component.Stability;
-import dev.wharf.config.ConfigNode;
 import dev.wharf.embed.Wharf;
-import dev.wharf.exporterhelper.ExporterHelper;
-import dev.wharf.exporterhelper.ExporterSettings;
 import dev.wharf.pipeline.RefusedException;
 import dev.wharf.pipeline.Signal;
 import dev.wharf.processor.batch.BatchProcessorFactory;
@@ -27,7 +21,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -39,39 +32,18 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OverloadMain {
   private OverloadMain() {}
 
-  static final class SlowExporterFactory implements ExporterFactory<ExporterSettings> {
-    final AtomicLong delivered = new AtomicLong();
-
-    @Override
-    public String type() {
-      return "slow";
-    }
-
-    @Override
-    public Map<Signal<?>, Stability> signals() {
-      return Map.of(Signal.TRACES, Stability.ALPHA);
-    }
-
-    @Override
-    public ExporterSettings parseConfig(ConfigNode node) {
-      return ExporterSettings.parse(node, ExporterSettings.DEFAULT);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <T extends Message> Exporter<T> createExporter(ComponentContext context, ExporterSettings config,
-        Signal<T> signal) {
-      return (Exporter<T>) ExporterHelper.builder(context, Signal.TRACES, config, (data, timeout) -> {
-        int spans = Signal.TRACES.itemCount(data);
-        try {
-          Thread.sleep(Math.max(1, spans / 100)); // ~100 spans per ms: a backend far slower than the burst
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw RefusedException.unavailable("interrupted");
-        }
-        delivered.addAndGet(spans);
-      }).build();
-    }
+  /** A backend that takes about 100 spans per millisecond: far slower than the burst. */
+  static BackendExporterFactory slowBackend(AtomicLong delivered) {
+    return new BackendExporterFactory("slow", (data, timeout) -> {
+      int spans = Signal.TRACES.itemCount(data);
+      try {
+        Thread.sleep(Math.max(1, spans / 100));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw RefusedException.unavailable("interrupted");
+      }
+      delivered.addAndGet(spans);
+    });
   }
 
   static TracesData request(long seq, int spans) {
@@ -93,7 +65,8 @@ public final class OverloadMain {
   public static void main(String[] args) throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     TestComponents tc = new TestComponents();
-    SlowExporterFactory slow = new SlowExporterFactory();
+    AtomicLong delivered = new AtomicLong();
+    BackendExporterFactory slow = slowBackend(delivered);
     String yaml = """
         receivers:
           testrcv:
@@ -148,10 +121,10 @@ public final class OverloadMain {
       out.println("LIMITER_REFUSED " + (long) w.telemetry().registry().find("otelcol_processor_refused_spans")
           .counter().count());
       long deadline = System.nanoTime() + 40_000_000_000L;
-      while (slow.delivered.get() < accepted && System.nanoTime() < deadline) {
+      while (delivered.get() < accepted && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      out.println("DELIVERED " + slow.delivered.get());
+      out.println("DELIVERED " + delivered.get());
     }
     out.println("VMHWM_KB " + peakRssKb());
     out.println("DONE");
