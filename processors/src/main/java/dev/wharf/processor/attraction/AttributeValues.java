@@ -1,5 +1,8 @@
 package dev.wharf.processor.attraction;
 
+import dev.wharf.pipeline.AnyValues;
+
+
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
@@ -12,7 +15,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -72,127 +74,6 @@ public final class AttributeValues {
     return AnyValue.newBuilder().setStringValue(s).build();
   }
 
-  /** The value as text, as pcommon's {@code Value.AsString} renders it. */
-  public static String asString(AnyValue v) {
-    switch (v.getValueCase()) {
-      case STRING_VALUE:
-        return v.getStringValue();
-      case BOOL_VALUE:
-        return Boolean.toString(v.getBoolValue());
-      case INT_VALUE:
-        return Long.toString(v.getIntValue());
-      case DOUBLE_VALUE:
-        return formatDouble(v.getDoubleValue());
-      case BYTES_VALUE:
-        return Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
-      case ARRAY_VALUE:
-      case KVLIST_VALUE: {
-        StringBuilder sb = new StringBuilder();
-        json(v, sb);
-        return sb.toString();
-      }
-      default:
-        return "";
-    }
-  }
-
-  /** Go's {@code strconv.FormatFloat(d, 'f', -1, 64)}: shortest exact decimal, no exponent. */
-  static String formatDouble(double d) {
-    if (Double.isNaN(d)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(d)) {
-      return d > 0 ? "+Inf" : "-Inf";
-    }
-    if (d == 0) {
-      return (1 / d < 0) ? "-0" : "0";
-    }
-    return new BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
-  }
-
-  private static void json(AnyValue v, StringBuilder sb) {
-    switch (v.getValueCase()) {
-      case STRING_VALUE:
-        quote(v.getStringValue(), sb);
-        break;
-      case BOOL_VALUE:
-      case INT_VALUE:
-        sb.append(asString(v));
-        break;
-      case DOUBLE_VALUE: {
-        double d = v.getDoubleValue();
-        if (Double.isNaN(d) || Double.isInfinite(d)) {
-          quote(formatDouble(d), sb);
-        } else {
-          sb.append(formatDouble(d));
-        }
-        break;
-      }
-      case BYTES_VALUE:
-        quote(asString(v), sb);
-        break;
-      case ARRAY_VALUE: {
-        sb.append('[');
-        List<AnyValue> l = v.getArrayValue().getValuesList();
-        for (int i = 0; i < l.size(); i++) {
-          if (i > 0) {
-            sb.append(',');
-          }
-          json(l.get(i), sb);
-        }
-        sb.append(']');
-        break;
-      }
-      case KVLIST_VALUE: {
-        sb.append('{');
-        List<KeyValue> l = v.getKvlistValue().getValuesList();
-        for (int i = 0; i < l.size(); i++) {
-          if (i > 0) {
-            sb.append(',');
-          }
-          quote(l.get(i).getKey(), sb);
-          sb.append(':');
-          json(l.get(i).getValue(), sb);
-        }
-        sb.append('}');
-        break;
-      }
-      default:
-        sb.append("null");
-    }
-  }
-
-  private static void quote(String s, StringBuilder sb) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"':
-          sb.append("\\\"");
-          break;
-        case '\\':
-          sb.append("\\\\");
-          break;
-        case '\n':
-          sb.append("\\n");
-          break;
-        case '\r':
-          sb.append("\\r");
-          break;
-        case '\t':
-          sb.append("\\t");
-          break;
-        default:
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-      }
-    }
-    sb.append('"');
-  }
-
   /**
    * The {@code hash} action: SHA-256 (upstream's default since the {@code coreinternal.attraction.hash.sha256}
    * gate) of the value's bytes (UTF-8 string, 1 byte bool, little-endian 8-byte int or IEEE double),
@@ -236,7 +117,7 @@ public final class AttributeValues {
   public static AnyValue convert(AnyValue v, String to) {
     switch (to) {
       case "string":
-        return v.hasStringValue() ? null : string(asString(v));
+        return v.hasStringValue() ? null : string(AnyValues.asString(v));
       case "int":
         switch (v.getValueCase()) {
           case DOUBLE_VALUE:

@@ -1,5 +1,7 @@
 package dev.wharf.processor.attributes;
 
+import dev.wharf.pipeline.AnyValues;
+
 import dev.wharf.config.ConfigNode;
 import dev.wharf.pipeline.Signal;
 import dev.wharf.processor.attraction.AttributeValues;
@@ -252,7 +254,7 @@ final class MatchProperties {
   }
 
   boolean matchesLog(Resource resource, InstrumentationScope scope, LogRecord log) {
-    if (logBodies != null && !logBodies.matches(AttributeValues.asString(log.getBody()))) {
+    if (logBodies != null && !logBodies.matches(AnyValues.asString(log.getBody()))) {
       return false;
     }
     if (logSeverityTexts != null && !logSeverityTexts.matches(log.getSeverityText())) {
@@ -299,7 +301,7 @@ final class MatchProperties {
       if (m.value() != null && !m.value().equals(v)) {
         return false;
       }
-      if (m.regex() != null && !m.regex().matches(AttributeValues.asString(v))) {
+      if (m.regex() != null && !m.regex().matches(AnyValues.asString(v))) {
         return false;
       }
     }

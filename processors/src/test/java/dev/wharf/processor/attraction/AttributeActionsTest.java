@@ -1,5 +1,7 @@
 package dev.wharf.processor.attraction;
 
+import dev.wharf.pipeline.AnyValues;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.config.ConfigNode;
@@ -220,10 +222,10 @@ class AttributeActionsTest {
 
   @Test
   void asStringRendersLikePcommon() {
-    assertThat(AttributeValues.asString(AttributeValues.fromYaml(List.of(1, "a", Map.of("k", true)))))
+    assertThat(AnyValues.asString(AttributeValues.fromYaml(List.of(1, "a", Map.of("k", true)))))
         .isEqualTo("[1,\"a\",{\"k\":true}]");
-    assertThat(AttributeValues.formatDouble(1e21)).isEqualTo("1000000000000000000000");
-    assertThat(AttributeValues.formatDouble(-0.5)).isEqualTo("-0.5");
+    assertThat(dev.wharf.pipeline.AnyValues.formatDouble(1e21)).isEqualTo("1000000000000000000000");
+    assertThat(dev.wharf.pipeline.AnyValues.formatDouble(-0.5)).isEqualTo("-0.5");
     assertThat(AttributeValues.parseGoFloat("1.5f")).isNull();
     assertThat(AttributeValues.parseGoFloat("-Inf")).isEqualTo(Double.NEGATIVE_INFINITY);
   }
