@@ -17,24 +17,48 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Spans made by the real OpenTelemetry Java SDK travel through an embedded Wharf (the {@code inprocess}
- * receiver, the awsxray exporter with its default sending queue) and the real AWS SDK X-Ray client to
- * the recording X-Ray endpoint, which checks signatures, operation, shapes and limits.
+ * Spans made by the real OpenTelemetry Java SDK travel SDK → OTLP/gRPC → Wharf (otlp receiver →
+ * resourcedetection → batch → awsxray with its default sending queue) → the real AWS SDK X-Ray client →
+ * the recording X-Ray endpoint, which checks signatures, operation, shapes and limits. A second run
+ * enters through the {@code inprocess} receiver, as an application embedding Wharf does.
  *
  * <p>The application's resource has only its service name: the resourcedetection processor's ECS
  * detector, reading a loopback task metadata endpoint that replays a captured Fargate task, adds the
  * task facts that become {@code origin} and the {@code aws.ecs} block, and the exporter takes its
- * region from the same endpoint. (The OTLP receiver and batch processor variant waits for those.)
+ * region from the same endpoint.
  */
 class AwsXrayEndToEndTest {
-  static final String YAML = """
+  static final String OTLP_YAML = """
+      receivers:
+        otlp:
+          protocols:
+            grpc: {endpoint: "127.0.0.1:%d"}
+      processors:
+        resourcedetection:
+          detectors: [env, ecs]
+          timeout: 2s
+        batch/traces:
+          timeout: 100ms
+          send_batch_size: 50
+      exporters:
+        awsxray:
+          indexed_attributes: [order.id]
+          retry_on_failure: {initial_interval: 10ms, max_interval: 50ms}
+      service:
+        pipelines:
+          traces:
+            receivers: [otlp]
+            processors: [resourcedetection, batch/traces]
+            exporters: [awsxray]
+      """;
+
+  static final String INPROCESS_YAML = """
       receivers:
         inprocess: {}
       processors:
@@ -76,7 +100,19 @@ class AwsXrayEndToEndTest {
   }
 
   @Test
-  void sdkSpansArriveAsXraySegments() throws Exception {
+  void sdkSpansThroughOtlpAndBatchArriveAsXraySegments() throws Exception {
+    int port = dev.wharf.testing.FreePort.pick();
+    run(OTLP_YAML.formatted(port), wharf -> io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter.builder()
+        .setEndpoint("http://127.0.0.1:" + port).build());
+  }
+
+  @Test
+  void sdkSpansHandedOverInProcessArriveAsXraySegments() throws Exception {
+    run(INPROCESS_YAML, WharfSdkExporters::spanExporter);
+  }
+
+  void run(String yaml, java.util.function.Function<Wharf, io.opentelemetry.sdk.trace.export.SpanExporter> exporter)
+      throws Exception {
     EcsFixtureCases.Case fargate = EcsFixtureCases.all().get(3);
     assertThat(fargate.expected()).containsEntry("aws.ecs.launchtype", "fargate");
     // The task runs in us-east-1: with no region configured, the exporter takes it from the task ARN.
@@ -87,10 +123,11 @@ class AwsXrayEndToEndTest {
       env.putAll(ecs.env());
       // Throttle the first call: the default queue and retry must still deliver everything.
       xray.script(RecordingAwsEndpoint.Answer.throttling(0));
-      try (Wharf wharf = Wharf.builder().config(YAML).env(env).start()) {
+      try (Wharf wharf = Wharf.builder().config(yaml).env(env).start()) {
         SdkTracerProvider provider = SdkTracerProvider.builder()
             .setResource(app())
-            .addSpanProcessor(SimpleSpanProcessor.create(WharfSdkExporters.spanExporter(wharf)))
+            .addSpanProcessor(io.opentelemetry.sdk.trace.export.BatchSpanProcessor.builder(exporter.apply(wharf))
+                .setScheduleDelay(java.time.Duration.ofMillis(50)).build())
             .build();
         Tracer tracer = provider.get("e2e");
         Span server = tracer.spanBuilder("GET /orders/{id}").setSpanKind(SpanKind.SERVER)
@@ -117,7 +154,9 @@ class AwsXrayEndToEndTest {
         }
         tracer.spanBuilder("GET /limited").setSpanKind(SpanKind.SERVER).setAttribute("http.request.method", "GET")
             .setAttribute("http.response.status_code", 429L).startSpan().end();
-        provider.shutdown();
+        // The OTLP exporter sends asynchronously: wait for every export before closing it.
+        assertThat(provider.forceFlush().join(10, java.util.concurrent.TimeUnit.SECONDS).isSuccess()).isTrue();
+        provider.shutdown().join(10, java.util.concurrent.TimeUnit.SECONDS);
 
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (accepted(xray).size() < 6 && System.nanoTime() < deadline) {
@@ -170,7 +209,7 @@ class AwsXrayEndToEndTest {
       assertThat(Json.path(failing, "cause", "exceptions", "0", "type")).isEqualTo("java.lang.IllegalStateException");
       assertThat(Json.path(failing, "cause", "exceptions", "0", "message")).isEqualTo("out of stock");
       assertThat(Json.path(failing, "cause", "exceptions", "0", "stack", "0", "label"))
-          .asString().contains("sdkSpansArriveAsXraySegments");
+          .asString().contains("AwsXrayEndToEndTest.run");
       assertThat(Json.path(failing, "cause", "exceptions", "1", "type")).isEqualTo("java.lang.RuntimeException");
 
       Map<String, Object> payment = byName.get("POST");
