@@ -83,6 +83,24 @@ public abstract sealed class Signal<T extends com.google.protobuf.Message>
     return (T) data;
   }
 
+    /** Data points of one metric, whatever its type; a metric with no data set counts 0. */
+  public static int dataPointCount(Metric m) {
+    switch (m.getDataCase()) {
+      case GAUGE:
+        return m.getGauge().getDataPointsCount();
+      case SUM:
+        return m.getSum().getDataPointsCount();
+      case HISTOGRAM:
+        return m.getHistogram().getDataPointsCount();
+      case EXPONENTIAL_HISTOGRAM:
+        return m.getExponentialHistogram().getDataPointsCount();
+      case SUMMARY:
+        return m.getSummary().getDataPointsCount();
+      default:
+        return 0;
+    }
+  }
+
   @Override
   public final String toString() {
     return id;
@@ -151,24 +169,6 @@ public abstract sealed class Signal<T extends com.google.protobuf.Message>
         }
       }
       return n;
-    }
-
-    /** Data points of one metric, whatever its type; a metric with no data set counts 0. */
-    public static int dataPointCount(Metric m) {
-      switch (m.getDataCase()) {
-        case GAUGE:
-          return m.getGauge().getDataPointsCount();
-        case SUM:
-          return m.getSum().getDataPointsCount();
-        case HISTOGRAM:
-          return m.getHistogram().getDataPointsCount();
-        case EXPONENTIAL_HISTOGRAM:
-          return m.getExponentialHistogram().getDataPointsCount();
-        case SUMMARY:
-          return m.getSummary().getDataPointsCount();
-        default:
-          return 0;
-      }
     }
 
     @Override
