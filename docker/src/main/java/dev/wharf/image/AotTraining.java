@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * is why all three come from the staged image.
  */
 final class AotTraining {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(120);
 
     private AotTraining() {}
@@ -43,6 +43,7 @@ final class AotTraining {
         int health = freePort();
         int grpc = freePort();
         int http = freePort();
+        int metrics = freePort();
         List<String> command = new ArrayList<>(List.of(java.toString(), "@" + options,
                 "-XX:AOTCacheOutput=" + cache, "-jar", jar.toString(), "--config=" + config));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
@@ -51,6 +52,7 @@ final class AotTraining {
         builder.environment().put("WHARF_TRAINING_HEALTH_PORT", Integer.toString(health));
         builder.environment().put("WHARF_TRAINING_GRPC_PORT", Integer.toString(grpc));
         builder.environment().put("WHARF_TRAINING_HTTP_PORT", Integer.toString(http));
+        builder.environment().put("WHARF_TRAINING_METRICS_PORT", Integer.toString(metrics));
         Process process = builder.start();
         try {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
@@ -66,6 +68,7 @@ final class AotTraining {
                 post(client, http, "/v1/logs", "application/x-protobuf", TrainingData.logsProtobuf(round));
                 get(client, health);
             }
+            get(client, metrics, "/metrics");
             process.destroy(); // SIGTERM: the graceful path a task stop takes
             if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -89,8 +92,12 @@ final class AotTraining {
     }
 
     private static int get(HttpClient client, int port) throws InterruptedException {
+        return get(client, port, "/");
+    }
+
+    private static int get(HttpClient client, int port, String path) throws InterruptedException {
         try {
-            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
