@@ -25,6 +25,16 @@ mkdir -p "$ROOT/proc" "$ROOT/dev"
 echo "image: $IMAGE; load average: $(cut -d' ' -f1-3 /proc/loadavg); limit $LIMIT"
 echo "size: tarball $(stat -c %s "$IMAGE") B; unpacked $(du -sb "$ROOT" | cut -f1) B; layers gzip -6 $(for f in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))[0]["Layers"]))' "$WORK/archive/manifest.json"); do gzip -n -6 -c "$WORK/archive/$f" | wc -c; done | paste -sd+ | bc) B"
 
+# Runs a command inside the image as its user with /proc and /dev mounted (the dynamic loader needs
+# /proc/self/exe to resolve the java launcher's $ORIGIN rpath, as in any container).
+cat >"$WORK/in-image" <<SH
+#!/bin/sh
+exec "$UNSHARE" --mount --propagation private -- /bin/sh -c \
+  '$MOUNT -t proc proc "\$0/proc" && $MOUNT --rbind /dev "\$0/dev" && exec $CHROOT --userspec=4317:4317 "\$0" "\$@"' \
+  "$ROOT" "\$@"
+SH
+chmod +x "$WORK/in-image"
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 config() { # health grpc http metrics
@@ -97,11 +107,11 @@ probe_costs() {
   for i in $(seq "$RUNS"); do /usr/bin/time -o "$WORK/t" -f "  elapsed_s=%e user_s=%U sys_s=%S max_rss_kib=%M" "$ROOT/healthcheck" --port "$port" >/dev/null 2>&1; cat "$WORK/t"; done
   echo "probe: /wharf healthcheck (java with the image's options and AOT cache), $RUNS runs:"
   for i in $(seq "$RUNS"); do
-    /usr/bin/time -o "$WORK/t" -f "  elapsed_s=%e user_s=%U sys_s=%S max_rss_kib=%M" "$CHROOT" --userspec=4317:4317 "$ROOT" /wharf healthcheck --port "$port" >/dev/null 2>&1 || true; cat "$WORK/t"
+    /usr/bin/time -o "$WORK/t" -f "  elapsed_s=%e user_s=%U sys_s=%S max_rss_kib=%M" "$WORK/in-image" /wharf healthcheck --port "$port" >/dev/null 2>&1 || true; cat "$WORK/t"
   done
   echo "probe: java minimal (-XX:TieredStopAtLevel=1 -Xmx8m -Xss256k -XX:+UseSerialGC -XX:-UsePerfData, no AOT cache), $RUNS runs:"
   for i in $(seq "$RUNS"); do
-    /usr/bin/time -o "$WORK/t" -f "  elapsed_s=%e user_s=%U sys_s=%S max_rss_kib=%M" "$CHROOT" --userspec=4317:4317 "$ROOT" /opt/java/bin/java -XX:TieredStopAtLevel=1 -Xmx8m \
+    /usr/bin/time -o "$WORK/t" -f "  elapsed_s=%e user_s=%U sys_s=%S max_rss_kib=%M" "$WORK/in-image" /opt/java/bin/java -XX:TieredStopAtLevel=1 -Xmx8m \
       -Xss256k -XX:+UseSerialGC -XX:-UsePerfData -jar /wharf.jar healthcheck --port "$port" >/dev/null 2>&1 || true; cat "$WORK/t"
   done
 }

@@ -243,7 +243,9 @@ public final class ImageBuild {
         List<String> lines = new ArrayList<>();
         for (String line : Files.readAllLines(options.imageSources().resolve("jvm.options"), StandardCharsets.UTF_8)) {
             if (feature < 25 && line.contains("UseCompactObjectHeaders")) continue;
-            if (feature < 22 && line.startsWith("--enable-native-access")) continue;
+            if (feature < 22 && (line.startsWith("--enable-native-access") || line.contains("TrimNativeHeapInterval"))) {
+                continue;
+            }
             lines.add(line);
         }
         return lines;

@@ -28,6 +28,9 @@ class JvmOptionsTest {
             assertThat(output.text()).containsPattern("UseSerialGC\\s+= true")
                     .containsPattern("MaxDirectMemorySize\\s+= 33554432")
                     .containsPattern("ExitOnOutOfMemoryError\\s+= true");
+            if (RuntimeImage.featureOf(jdk) >= 22) {
+                assertThat(output.text()).containsPattern("TrimNativeHeapInterval\\s+= 2000");
+            }
             if (RuntimeImage.featureOf(jdk) >= 25) {
                 assertThat(output.text()).containsPattern("UseCompactObjectHeaders\\s+= true");
             }
@@ -39,7 +42,8 @@ class JvmOptionsTest {
     @Test
     void compactHeadersAreDroppedForOlderJdks() throws Exception {
         ImageBuild build = new ImageBuild(ImageBuild.Options.parse(new String[] {"--jar=x.jar"}), System.out);
-        assertThat(build.jvmOptions(17)).noneMatch(line -> line.contains("UseCompactObjectHeaders"));
+        assertThat(build.jvmOptions(17)).noneMatch(line -> line.contains("UseCompactObjectHeaders")
+                || line.contains("TrimNativeHeapInterval") || line.contains("enable-native-access"));
         assertThat(build.jvmOptions(25)).anyMatch(line -> line.equals("-XX:+UseCompactObjectHeaders"));
     }
 }
