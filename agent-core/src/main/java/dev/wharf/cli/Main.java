@@ -185,7 +185,39 @@ public final class Main {
     }
   }
 
+  /** Feature gates components understand; others are accepted with a warning (upstream refuses them). */
+  static final java.util.Set<String> KNOWN_GATES = java.util.Set.of(
+      "exporter.awsxray.skiptimestampvalidation", "exporter.xray.allowDot");
+
+  /**
+   * Components read feature gates from {@code WHARF_FEATURE_GATES} in their environment; the
+   * command line's {@code --feature-gates} are appended to it (later entries win).
+   */
+  static Map<String, String> withGates(Map<String, String> env, List<String> gates) {
+    if (gates.isEmpty()) {
+      return env;
+    }
+    java.util.Map<String, String> out = new java.util.HashMap<>(env);
+    List<String> all = new ArrayList<>();
+    String existing = env.get("WHARF_FEATURE_GATES");
+    if (existing != null && !existing.isBlank()) {
+      all.add(existing);
+    }
+    for (String list : gates) {
+      for (String g : list.split(",")) {
+        String id = g.trim().replaceFirst("^[+-]", "");
+        if (!id.isEmpty() && !KNOWN_GATES.contains(id)) {
+          LOG.warning("--feature-gates: unknown feature gate '" + id + "' ignored (known: " + KNOWN_GATES + ")");
+        }
+      }
+      all.add(list);
+    }
+    out.put("WHARF_FEATURE_GATES", String.join(",", all));
+    return out;
+  }
+
   private static int validate(Args args, Map<String, String> env, PrintStream out, PrintStream err) {
+    env = withGates(env, args.gates());
     try {
       ServiceConfig c = Wharf.builder().locations(locations(args, env)).env(env).embedded(false).validate();
       out.println("configuration is valid: " + c.pipelines().size() + " pipelines");
@@ -197,6 +229,7 @@ public final class Main {
   }
 
   private static int runCollector(Args args, Map<String, String> env, PrintStream err, boolean exitOnSignal) {
+    env = withGates(env, args.gates());
     Wharf.Builder builder;
     ServiceConfig config;
     try {
@@ -207,9 +240,6 @@ public final class Main {
       return 1;
     }
     LogSetup.configure(config.telemetry().logLevel(), config.telemetry().logEncoding());
-    for (String g : args.gates()) {
-      LOG.warning("--feature-gates=" + g + ": Wharf has no feature gates; ignored");
-    }
     LOG.info("Starting " + BuildInfo.current().command() + " " + BuildInfo.current().version()
         + " (Java " + Runtime.version() + ")");
     dev.wharf.service.Service service = new dev.wharf.service.Service(config, env);
@@ -234,8 +264,11 @@ public final class Main {
           sb.append("    stability: ").append(f.stability().label()).append('\n');
         } else {
           sb.append("    stability:\n");
-          for (Map.Entry<Signal<?>, Stability> e : f.signals().entrySet()) {
-            sb.append("      ").append(e.getKey().id()).append(": ").append(e.getValue().label()).append('\n');
+          for (Signal<?> s : Signal.all()) {
+            Stability st = f.signals().get(s);
+            if (st != null) {
+              sb.append("      ").append(s.id()).append(": ").append(st.label()).append('\n');
+            }
           }
         }
       }

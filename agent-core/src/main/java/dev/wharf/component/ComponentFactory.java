@@ -32,4 +32,13 @@ public interface ComponentFactory<C> {
    * Return a config even when problems were reported (use defaults); it is only used if none were.
    */
   C parseConfig(ConfigNode node);
+
+  /**
+   * Problems of {@code config} that only show when the component is used in a pipeline of
+   * {@code signal} (e.g. a match property that only applies to logs, in a traces pipeline). Checked
+   * at validation for every pipeline using the component, so {@code wharf validate} reports them.
+   */
+  default java.util.List<dev.wharf.config.ConfigProblems.Problem> problemsFor(C config, Signal<?> signal) {
+    return java.util.List.of();
+  }
 }

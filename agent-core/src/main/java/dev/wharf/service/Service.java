@@ -60,6 +60,7 @@ public final class Service implements Host {
   private final List<Component> exporters = new ArrayList<>();
   private final List<Component> processors = new ArrayList<>();
   private final List<Component> receivers = new ArrayList<>();
+  private final Map<ComponentId, Component> receiverById = new LinkedHashMap<>();
   /** A readable name per component instance, for logs and errors. */
   private final Map<Component, String> names = new java.util.IdentityHashMap<>();
   private final java.util.Set<Component> started =
@@ -188,8 +189,10 @@ public final class Service implements Host {
       Consumers next = new Consumers(fanOut(r.getValue().get(Signal.TRACES)),
           fanOut(r.getValue().get(Signal.METRICS)), fanOut(r.getValue().get(Signal.LOGS)));
       ReceiverFactory<Object> f = cast(e.factory());
-      receivers.add(named(f.createReceiver(context(id, ComponentKind.RECEIVER, null), e.config(), next),
-          "receiver " + id));
+      Component receiver = named(f.createReceiver(context(id, ComponentKind.RECEIVER, null), e.config(), next),
+          "receiver " + id);
+      receivers.add(receiver);
+      receiverById.put(id, receiver);
     }
   }
 
@@ -334,6 +337,11 @@ public final class Service implements Host {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The receiver instance with this id, if a pipeline uses it. */
+  public Optional<Component> receiver(ComponentId id) {
+    return Optional.ofNullable(receiverById.get(id));
   }
 
   // ---- Host ----

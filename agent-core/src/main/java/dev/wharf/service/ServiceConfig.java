@@ -196,6 +196,12 @@ public record ServiceConfig(
       }
       if (!seen.add(id)) {
         p.problem(at, kind.label() + " '" + id + "' is listed twice");
+        continue;
+      }
+      @SuppressWarnings("unchecked")
+      ComponentFactory<Object> f = (ComponentFactory<Object>) e.factory();
+      for (ConfigProblems.Problem pr : f.problemsFor(e.config(), signal)) {
+        p.problems().add(pr.path(), pr.message());
       }
     }
     return List.copyOf(seen);

@@ -160,4 +160,14 @@ class WharfProcessIT {
     assertThat(out).contains("- name: otlp").contains("- name: batch").contains("- name: debug")
         .contains("- name: health_check");
   }
+
+  @Test
+  void theBuiltInLocalDefaultIsValidInTheDistribution() throws Exception {
+    Path log = dir.resolve("validate.log");
+    Process p = start(log, "validate");
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String out = Files.readString(log);
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("configuration is valid: 3 pipelines");
+  }
 }

@@ -34,7 +34,7 @@ public final class DebugExporterFactory implements ExporterFactory<DebugConfig> 
 
   @Override
   public <T extends Message> Exporter<T> createExporter(ComponentContext context, DebugConfig config, Signal<T> signal) {
-    return new DebugExporter<>(config, signal, context.logger());
+    return new DebugExporter<>(config, signal, context.logger(), () -> System.currentTimeMillis() / 1000);
   }
 
   /** Logs one batch at a time, sampled per second as upstream. */
@@ -42,13 +42,15 @@ public final class DebugExporterFactory implements ExporterFactory<DebugConfig> 
     private final DebugConfig config;
     private final Signal<T> signal;
     private final Logger log;
+    private final java.util.function.LongSupplier epochSecond;
     private long second;
     private long inSecond;
 
-    DebugExporter(DebugConfig config, Signal<T> signal, Logger log) {
+    DebugExporter(DebugConfig config, Signal<T> signal, Logger log, java.util.function.LongSupplier epochSecond) {
       this.config = config;
       this.signal = signal;
       this.log = log;
+      this.epochSecond = epochSecond;
     }
 
     @Override
@@ -81,7 +83,7 @@ public final class DebugExporterFactory implements ExporterFactory<DebugConfig> 
     }
 
     private synchronized boolean sampled() {
-      long now = System.currentTimeMillis() / 1000;
+      long now = epochSecond.getAsLong();
       if (now != second) {
         second = now;
         inSecond = 0;

@@ -40,32 +40,7 @@ final class DebugFormatter {
   }
 
   static String value(AnyValue v) {
-    switch (v.getValueCase()) {
-      case STRING_VALUE:
-        return v.getStringValue();
-      case BOOL_VALUE:
-        return Boolean.toString(v.getBoolValue());
-      case INT_VALUE:
-        return Long.toString(v.getIntValue());
-      case DOUBLE_VALUE:
-        return Double.toString(v.getDoubleValue());
-      case BYTES_VALUE:
-        return hex(v.getBytesValue());
-      case ARRAY_VALUE: {
-        StringBuilder sb = new StringBuilder("[");
-        for (AnyValue e : v.getArrayValue().getValuesList()) {
-          if (sb.length() > 1) {
-            sb.append(',');
-          }
-          sb.append(value(e));
-        }
-        return sb.append(']').toString();
-      }
-      case KVLIST_VALUE:
-        return "{" + attributes(v.getKvlistValue().getValuesList()) + "}";
-      default:
-        return "";
-    }
+    return dev.wharf.pipeline.AnyValues.asString(v);
   }
 
   static String normal(TracesData d) {
