@@ -145,6 +145,18 @@ class ImageIT {
     }
 
     @Test
+    void everyBundledPresetValidatesInsideTheImage() throws Exception {
+        for (String preset : report.getProperty("presets.bundled", "").split(",")) {
+            if (preset.isEmpty()) continue;
+            Path log = dir.resolve("validate" + preset.replace('/', '-') + ".log");
+            Process validate = runInImage(List.of("/wharf", "validate", "--config=" + preset),
+                    Map.of("AWS_REGION", "us-east-1"), log);
+            assertThat(validate.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(validate.exitValue()).as("%s:\n%s", preset, Files.readString(log)).isZero();
+        }
+    }
+
+    @Test
     void sidecarLifecycleWithAotConfigContent() throws Exception {
         Path componentsLog = dir.resolve("list.log");
         Process list = runInImage(List.of("/wharf", "components"), Map.of(), componentsLog);
