@@ -95,6 +95,12 @@ public final class ImageBuild {
 
     void build() throws IOException, InterruptedException {
         long started = System.nanoTime();
+        if (!System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            // The image holds this machine's JDK and glibc: only a Linux build machine can provide them.
+            log.println("[image] skipped: the image is built on Linux only (this is " + System.getProperty("os.name")
+                    + "); use docker/Dockerfile with a Docker engine");
+            return;
+        }
         Path work = options.work().toAbsolutePath();
         Path stage = work.resolve("stage");
         Files.createDirectories(stage);
