@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +41,7 @@ public final class OtlpReceiver implements Component {
   /** Worker threads per server: enough to overlap parsing with a short consume, bounded. */
   private static final int WORKERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
   /** HTTP exchanges waiting for a worker; beyond this, new connections are closed (client retries). */
-  private static final int HTTP_QUEUE = 256;
+  private static final int WORKER_QUEUE = 256;
 
   private final ComponentContext context;
   private final OtlpReceiverConfig config;
@@ -89,7 +88,11 @@ public final class OtlpReceiver implements Component {
       services.add(new OtlpGrpcServer.Service<>(LogsServiceGrpc.SERVICE_NAME, LogsData.getDefaultInstance(),
           ExportLogsServiceResponse.getDefaultInstance(), new Ingest<>(Signal.LOGS, next.logs(), m, log)));
     }
-    ExecutorService ex = Executors.newFixedThreadPool(WORKERS, threads("grpc"));
+    // Bounded like every buffer: when the workers and the queue are full, the task runs on the netty
+    // event-loop thread that received it, which stops reading that connection until it is done, so
+    // HTTP/2 flow control pushes back on the clients instead of tasks piling up in memory.
+    ThreadPoolExecutor ex = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(WORKER_QUEUE), threads("grpc"), new ThreadPoolExecutor.CallerRunsPolicy());
     executors.add(ex);
     OtlpGrpcServer s = new OtlpGrpcServer(config.grpc(), services, failedRequests("grpc"), ex);
     s.start();
@@ -114,7 +117,7 @@ public final class OtlpReceiver implements Component {
           ExportLogsServiceResponse.getDefaultInstance(), new Ingest<>(Signal.LOGS, next.logs(), m, log)));
     }
     ThreadPoolExecutor ex = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(HTTP_QUEUE), threads("http"), new ThreadPoolExecutor.AbortPolicy());
+        new ArrayBlockingQueue<>(WORKER_QUEUE), threads("http"), new ThreadPoolExecutor.AbortPolicy());
     executors.add(ex);
     OtlpHttpServer s = new OtlpHttpServer(h, routes, failedRequests("http"), log, ex);
     s.start();
