@@ -126,7 +126,7 @@ final class Splitter {
       int count = 0;
       for (ScopeMetrics sm : rm.getScopeMetricsList()) {
         for (Metric m : sm.getMetricsList()) {
-          count += points(m);
+          count += Signal.dataPointCount(m);
         }
       }
       if (count <= left) {
@@ -139,7 +139,7 @@ final class Splitter {
       for (ScopeMetrics sm : rm.getScopeMetricsList()) {
         int c = 0;
         for (Metric m : sm.getMetricsList()) {
-          c += points(m);
+          c += Signal.dataPointCount(m);
         }
         if (left == 0) {
           t.addScopeMetrics(sm);
@@ -150,7 +150,7 @@ final class Splitter {
           ScopeMetrics.Builder hs = sm.toBuilder().clearMetrics();
           ScopeMetrics.Builder ts = sm.toBuilder().clearMetrics();
           for (Metric m : sm.getMetricsList()) {
-            int p = points(m);
+            int p = Signal.dataPointCount(m);
             if (left == 0) {
               ts.addMetrics(m);
             } else if (p <= left) {
@@ -170,24 +170,6 @@ final class Splitter {
       tail.addResourceMetrics(t);
     }
     return new Parts<>(head.build(), tail.build());
-  }
-
-  /** Data points of one metric, whatever its type (as {@link Signal#itemCount} counts them). */
-  static int points(Metric m) {
-    switch (m.getDataCase()) {
-      case GAUGE:
-        return m.getGauge().getDataPointsCount();
-      case SUM:
-        return m.getSum().getDataPointsCount();
-      case HISTOGRAM:
-        return m.getHistogram().getDataPointsCount();
-      case EXPONENTIAL_HISTOGRAM:
-        return m.getExponentialHistogram().getDataPointsCount();
-      case SUMMARY:
-        return m.getSummary().getDataPointsCount();
-      default:
-        return 0;
-    }
   }
 
   /** The metric with only data points [from, to); everything else (name, temporality, ...) kept. */
