@@ -35,10 +35,17 @@ public final class SelfTelemetry {
     return Counter.builder(name).description(description).tags(Tags.of(labelPairs)).register(registry);
   }
 
-  /** A gauge reading {@code value} whenever metrics are scraped. */
+  /**
+   * A gauge reading {@code value} whenever metrics are scraped. A gauge with the same name and labels
+   * registered before wins (e.g. when each pipeline's instance of one processor id registers it); give
+   * instances distinguishing labels where their values differ.
+   */
   public void gauge(String name, String description, Supplier<Number> value, String... labelPairs) {
-    io.micrometer.core.instrument.Gauge.builder(name, value).description(description)
-        .tags(Tags.of(labelPairs)).register(registry);
+    Tags tags = Tags.of(labelPairs);
+    if (registry.find(name).tags(tags).gauge() != null) {
+      return;
+    }
+    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tags(tags).register(registry);
   }
 
   /** Accepted/refused counters of one receiver and transport, for every signal. */
