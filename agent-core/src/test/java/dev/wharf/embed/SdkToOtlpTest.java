@@ -2,6 +2,8 @@ package dev.wharf.embed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testing.SdkRecorders;
+
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.Value;
@@ -25,7 +27,6 @@ import io.opentelemetry.proto.trace.v1.TracesData;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
-import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.logs.export.SimpleLogRecordProcessor;
 import io.opentelemetry.sdk.metrics.Aggregation;
 import io.opentelemetry.sdk.metrics.InstrumentSelector;
@@ -38,10 +39,8 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -52,24 +51,8 @@ class SdkToOtlpTest {
       AttributeKey.stringKey("service.name"), "checkout", AttributeKey.longKey("replica"), 3L)));
 
   static List<SpanData> spans() {
-    List<SpanData> out = new ArrayList<>();
-    SpanExporter collect = new SpanExporter() {
-      @Override
-      public CompletableResultCode export(Collection<SpanData> spans) {
-        out.addAll(spans);
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode flush() {
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
+    SdkRecorders.Spans collect = new SdkRecorders.Spans();
+    List<SpanData> out = collect.spans;
     try (SdkTracerProvider tp = SdkTracerProvider.builder().setResource(RESOURCE)
         .setSpanLimits(io.opentelemetry.sdk.trace.SpanLimits.builder().setMaxNumberOfAttributes(6).build()).addSpanProcessor(SimpleSpanProcessor.create(collect)).build()) {
       Tracer tracer = tp.get("shop", "1.2.3");
@@ -180,24 +163,8 @@ class SdkToOtlpTest {
   }
 
   static List<LogRecordData> logs() {
-    List<LogRecordData> out = new ArrayList<>();
-    LogRecordExporter collect = new LogRecordExporter() {
-      @Override
-      public CompletableResultCode export(Collection<LogRecordData> logs) {
-        out.addAll(logs);
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode flush() {
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
+    SdkRecorders.Logs collect = new SdkRecorders.Logs();
+    List<LogRecordData> out = collect.logs;
     try (SdkLoggerProvider lp = SdkLoggerProvider.builder().setResource(RESOURCE)
         .addLogRecordProcessor(SimpleLogRecordProcessor.create(collect)).build();
         SdkTracerProvider tp = SdkTracerProvider.builder().build()) {

@@ -3,6 +3,8 @@ package dev.wharf.receiver.otlp;
 import static dev.wharf.receiver.otlp.OtlpTestSupport.assertSameAttributes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testing.SdkRecorders;
+
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
@@ -16,10 +18,8 @@ import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
 
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
-import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.logs.export.SimpleLogRecordProcessor;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
@@ -31,10 +31,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +79,7 @@ class OtlpJsonSdkRoundTripTest {
 
   @Test
   void spansFromTheSdkJsonExporterRoundTrip() throws Exception {
-    OtlpReceiverSdkTest.RecordingSpanExporter recorder = new OtlpReceiverSdkTest.RecordingSpanExporter();
+    SdkRecorders.Spans recorder = new SdkRecorders.Spans();
     List<SpanData> sent = recorder.spans;
     {
       SdkTracerProvider provider = SdkTracerProvider.builder().setResource(OtlpReceiverSdkTest.RESOURCE)
@@ -153,25 +150,9 @@ class OtlpJsonSdkRoundTripTest {
 
   @Test
   void logsFromTheSdkJsonExporterRoundTrip() throws Exception {
-    List<LogRecordData> sent = Collections.synchronizedList(new ArrayList<>());
+    SdkRecorders.Logs recorder = new SdkRecorders.Logs();
+    List<LogRecordData> sent = recorder.logs;
     {
-      LogRecordExporter recorder = new LogRecordExporter() {
-        @Override
-        public CompletableResultCode export(Collection<LogRecordData> logs) {
-          sent.addAll(logs);
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-          return CompletableResultCode.ofSuccess();
-        }
-      };
       SdkLoggerProvider provider = SdkLoggerProvider.builder().setResource(OtlpReceiverSdkTest.RESOURCE)
           .addLogRecordProcessor(SimpleLogRecordProcessor.create(
               recorder)).build();

@@ -3,6 +3,8 @@ package dev.wharf.receiver.otlp;
 import static dev.wharf.receiver.otlp.OtlpTestSupport.assertSameAttributes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testing.SdkRecorders;
+
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Severity;
@@ -18,7 +20,6 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter;
 import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
@@ -29,7 +30,6 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.logs.LogRecordProcessor;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
@@ -99,7 +99,7 @@ class OtlpReceiverSdkTest {
     SpanExporter otlp = transport.equals("grpc")
         ? OtlpGrpcSpanExporter.builder().setEndpoint(endpoint(transport, "traces")).setCompression(compression).build()
         : OtlpHttpSpanExporter.builder().setEndpoint(endpoint(transport, "traces")).setCompression(compression).build();
-    RecordingSpanExporter sent = new RecordingSpanExporter();
+    SdkRecorders.Spans sent = new SdkRecorders.Spans();
     SdkTracerProvider provider = SdkTracerProvider.builder().setResource(RESOURCE)
         .addSpanProcessor(SimpleSpanProcessor.create(SpanExporter.composite(otlp, sent))).build();
     Tracer tracer = provider.get("dev.wharf.test", "1.2.3");
@@ -180,25 +180,6 @@ class OtlpReceiverSdkTest {
     return sb.toString();
   }
 
-  static final class RecordingSpanExporter implements SpanExporter {
-    final List<SpanData> spans = java.util.Collections.synchronizedList(new ArrayList<>());
-
-    @Override
-    public CompletableResultCode export(Collection<SpanData> batch) {
-      spans.addAll(batch);
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
-  }
 
   // ---------------------------------------------------------------------- metrics
 
@@ -316,24 +297,8 @@ class OtlpReceiverSdkTest {
     LogRecordExporter otlp = transport.equals("grpc")
         ? OtlpGrpcLogRecordExporter.builder().setEndpoint(endpoint(transport, "logs")).setCompression(compression).build()
         : OtlpHttpLogRecordExporter.builder().setEndpoint(endpoint(transport, "logs")).setCompression(compression).build();
-    List<LogRecordData> sent = java.util.Collections.synchronizedList(new ArrayList<>());
-    LogRecordExporter recorder = new LogRecordExporter() {
-      @Override
-      public CompletableResultCode export(Collection<LogRecordData> logs) {
-        sent.addAll(logs);
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode flush() {
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
+    SdkRecorders.Logs recorder = new SdkRecorders.Logs();
+    List<LogRecordData> sent = recorder.logs;
     LogRecordProcessor processor = SimpleLogRecordProcessor.create(LogRecordExporter.composite(otlp, recorder));
     SdkLoggerProvider provider = SdkLoggerProvider.builder().setResource(RESOURCE).addLogRecordProcessor(processor).build();
     var logger = provider.get("dev.wharf.logger");

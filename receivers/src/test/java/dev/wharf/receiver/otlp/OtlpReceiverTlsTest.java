@@ -1,6 +1,8 @@
 package dev.wharf.receiver.otlp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.testing.SdkRecorders;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.otlp.TestCertificates;
@@ -49,7 +51,7 @@ class OtlpReceiverTlsTest {
       SpanExporter http = OtlpHttpSpanExporter.builder()
           .setEndpoint("https://localhost:" + wharf.receiver.httpPort() + "/v1/traces")
           .setTrustedCertificates(server.certBytes()).build();
-      OtlpReceiverSdkTest.RecordingSpanExporter recorded = new OtlpReceiverSdkTest.RecordingSpanExporter();
+      SdkRecorders.Spans recorded = new SdkRecorders.Spans();
       SdkTracerProvider provider = SdkTracerProvider.builder()
           .addSpanProcessor(SimpleSpanProcessor.create(SpanExporter.composite(grpc, http, recorded))).build();
       provider.get("tls").spanBuilder("secure").startSpan().end();
