@@ -209,6 +209,12 @@ public final class ExporterHelper<T extends Message> implements Exporter<T> {
       RefusedException failure;
       try {
         failure = sendWithRetry(data, items);
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (Error e) {
+        // A broken sender must not silently kill this consumer and stall the queue: drop, count, go on.
+        failure = fail(RefusedException.permanent("exporter failed: " + e, e), items, "unexpected error");
+        log.log(Level.SEVERE, "Exporter " + context.id() + " failed unexpectedly", e);
       } catch (Abandoned a) {
         // The service is stopping: a persistent queue keeps the request for the next start.
         entry.abandon();

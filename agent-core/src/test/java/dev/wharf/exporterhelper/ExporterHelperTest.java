@@ -286,4 +286,23 @@ class ExporterHelperTest {
     assertThat(d.retry()).isEqualTo(new RetrySettings(true, Duration.ofSeconds(5), 0.5, 1.5,
         Duration.ofSeconds(30), Duration.ofMinutes(5)));
   }
+
+  @Test
+  void aSenderThatThrowsAnErrorDoesNotStallTheQueue() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    RequestSender<TracesData> sender = (d, t) -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new NoClassDefFoundError("some/Missing");
+      }
+    };
+    QueueSettings q = new QueueSettings(true, 1, 10, QueueSettings.Sizer.REQUESTS, false, false, null);
+    ExporterHelper<TracesData> h = ExporterHelper.builder(ctx, Signal.TRACES, settings(q, RetrySettings.DEFAULT), sender).build();
+    h.start(new TestHost());
+    h.consume(TestData.traces("svc", 2, 1));
+    h.consume(TestData.traces("svc", 3, 2));
+    h.shutdown(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+    assertThat(calls.get()).isEqualTo(2);
+    assertThat(metric("otelcol_exporter_send_failed_spans")).isEqualTo(2);
+    assertThat(metric("otelcol_exporter_sent_spans")).isEqualTo(3);
+  }
 }
