@@ -21,11 +21,10 @@ import dev.wharf.pipeline.Signal;
 import dev.wharf.pipeline.TelemetryConsumer;
 import dev.wharf.service.ServiceConfig.ComponentEntry;
 import dev.wharf.service.ServiceConfig.Pipeline;
+import dev.wharf.telemetry.MetricRegistry;
 import dev.wharf.telemetry.ProcessMetrics;
 import dev.wharf.telemetry.SelfTelemetry;
 import dev.wharf.telemetry.TelemetryServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +52,7 @@ public final class Service implements Host {
   private final ServiceConfig config;
   private final Map<String, String> env;
   private final BuildInfo buildInfo;
-  private final PrometheusMeterRegistry registry;
+  private final MetricRegistry registry;
   private final SelfTelemetry telemetry;
 
   private final Map<ComponentId, Component> extensions = new LinkedHashMap<>();
@@ -84,9 +83,8 @@ public final class Service implements Host {
     this.config = config;
     this.env = Map.copyOf(env);
     this.buildInfo = BuildInfo.current();
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Upstream labels every self-metric with the service's identity.
-    registry.config().commonTags("service_name", buildInfo.command(), "service_version", buildInfo.version());
+    this.registry = new MetricRegistry("service_name", buildInfo.command(), "service_version", buildInfo.version());
     this.telemetry = new SelfTelemetry(registry);
   }
 

@@ -1,11 +1,9 @@
 package dev.wharf.telemetry;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,33 +14,38 @@ import java.nio.file.Path;
 public final class ProcessMetrics {
   private ProcessMetrics() {}
 
-  public static void register(MeterRegistry registry) {
+  public static void register(MetricRegistry registry) {
     long startNanos = System.nanoTime();
-    FunctionCounter.builder("otelcol_process_uptime", startNanos, s -> (System.nanoTime() - s) / 1e9)
-        .description("Uptime of the process.").baseUnit("seconds").register(registry);
+    registry.counter("otelcol_process_uptime_seconds", "Uptime of the process.",
+        () -> (System.nanoTime() - startNanos) / 1e9);
     var os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-      FunctionCounter.builder("otelcol_process_cpu_seconds", sun, b -> b.getProcessCpuTime() / 1e9)
-          .description("Total CPU user and system time in seconds.").register(registry);
+      registry.counter("otelcol_process_cpu_seconds", "Total CPU user and system time in seconds.",
+          () -> sun.getProcessCpuTime() / 1e9);
     }
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-    Gauge.builder("otelcol_process_runtime_heap_alloc_bytes", mem, m -> m.getHeapMemoryUsage().getUsed())
-        .description("Bytes of allocated heap objects.").register(registry);
-    Gauge.builder("otelcol_process_runtime_total_sys_memory_bytes", mem,
-            m -> m.getHeapMemoryUsage().getCommitted() + m.getNonHeapMemoryUsage().getCommitted())
-        .description("Heap and non-heap memory the JVM has committed.").register(registry);
-    Gauge.builder("otelcol_process_memory_rss", ProcessMetrics::rssBytes)
-        .description("Total physical memory (resident set size).").register(registry);
+    registry.gauge("otelcol_process_runtime_heap_alloc_bytes", "Bytes of allocated heap objects.",
+        () -> mem.getHeapMemoryUsage().getUsed());
+    registry.gauge("otelcol_process_runtime_total_sys_memory_bytes", "Heap and non-heap memory the JVM has committed.",
+        () -> mem.getHeapMemoryUsage().getCommitted() + mem.getNonHeapMemoryUsage().getCommitted());
+    registry.gauge("otelcol_process_memory_rss", "Total physical memory (resident set size).", ProcessMetrics::rssBytes);
   }
 
   /** Resident set size from /proc/self/status, or NaN where there is no /proc. */
   public static double rssBytes() {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          String[] parts = line.substring(6).trim().split("\\s+");
-          return Long.parseLong(parts[0]) * 1024.0;
+      String status = Files.readString(Path.of("/proc/self/status"), StandardCharsets.US_ASCII);
+      int at = status.indexOf("VmRSS:");
+      if (at >= 0) {
+        int i = at + 6;
+        while (i < status.length() && (status.charAt(i) == ' ' || status.charAt(i) == '\t')) {
+          i++;
         }
+        long kib = 0;
+        while (i < status.length() && Character.isDigit(status.charAt(i))) {
+          kib = kib * 10 + (status.charAt(i++) - '0');
+        }
+        return kib * 1024.0;
       }
     } catch (IOException | RuntimeException e) {
       // not Linux

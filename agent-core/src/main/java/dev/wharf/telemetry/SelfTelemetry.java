@@ -2,37 +2,33 @@ package dev.wharf.telemetry;
 
 import dev.wharf.component.ComponentId;
 import dev.wharf.pipeline.Signal;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.function.Supplier;
 
 /**
  * The collector's own metrics, with upstream's names ({@code otelcol_receiver_accepted_spans}, ...),
- * kept in one Micrometer registry that the service exposes in Prometheus text format on
+ * kept in one {@link MetricRegistry} that the service exposes in Prometheus text format on
  * {@code service.telemetry.metrics.address}. Counters are created once per component; the hot path
  * only increments them.
  */
 public final class SelfTelemetry {
-  private final MeterRegistry registry;
+  private final MetricRegistry registry;
 
-  public SelfTelemetry(MeterRegistry registry) {
+  public SelfTelemetry(MetricRegistry registry) {
     this.registry = registry;
   }
 
   /** A registry that keeps values in memory only: for tests and for telemetry level none. */
   public static SelfTelemetry inMemory() {
-    return new SelfTelemetry(new SimpleMeterRegistry());
+    return new SelfTelemetry(new MetricRegistry());
   }
 
-  public MeterRegistry registry() {
+  public MetricRegistry registry() {
     return registry;
   }
 
   /** A counter with the given upstream name and label pairs. */
   public Counter counter(String name, String description, String... labelPairs) {
-    return Counter.builder(name).description(description).tags(Tags.of(labelPairs)).register(registry);
+    return registry.counter(name, description, labelPairs);
   }
 
   /**
@@ -41,11 +37,12 @@ public final class SelfTelemetry {
    * instances distinguishing labels where their values differ.
    */
   public void gauge(String name, String description, Supplier<Number> value, String... labelPairs) {
-    Tags tags = Tags.of(labelPairs);
-    if (registry.find(name).tags(tags).gauge() != null) {
-      return;
-    }
-    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tags(tags).register(registry);
+    registry.gauge(name, description, () -> value.get().doubleValue(), labelPairs);
+  }
+
+  /** A histogram over the given ascending bucket bounds. */
+  public Histogram histogram(String name, String description, double[] bounds, String... labelPairs) {
+    return registry.histogram(name, description, bounds, labelPairs);
   }
 
   /** Accepted/refused counters of one receiver and transport, for every signal. */

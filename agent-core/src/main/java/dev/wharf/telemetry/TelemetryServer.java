@@ -2,7 +2,6 @@ package dev.wharf.telemetry;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.wharf.config.Endpoint;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -20,7 +19,7 @@ public final class TelemetryServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  public static TelemetryServer start(Endpoint address, PrometheusMeterRegistry registry) throws IOException {
+  public static TelemetryServer start(Endpoint address, MetricRegistry registry) throws IOException {
     HttpServer server;
     try {
       server = HttpServer.create(address.bindAddress(), 16);

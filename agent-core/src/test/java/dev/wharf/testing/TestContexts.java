@@ -21,14 +21,8 @@ public final class TestContexts {
     return new ComponentContext(ComponentId.parse(id), kind, signal, telemetry, env, BuildInfo.current());
   }
 
-  /** Current value of a counter or gauge with the given name and label pairs, 0 if absent. */
+  /** Sum of the counters or gauges with the given name whose labels include the pairs, 0 if absent. */
   public static double metric(SelfTelemetry t, String name, String... labelPairs) {
-    var search = t.registry().find(name).tags(labelPairs);
-    var counter = search.counter();
-    if (counter != null) {
-      return counter.count();
-    }
-    var gauge = search.gauge();
-    return gauge == null ? 0 : gauge.value();
+    return t.registry().value(name, labelPairs);
   }
 }

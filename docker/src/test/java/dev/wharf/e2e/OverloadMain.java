@@ -118,8 +118,7 @@ public final class OverloadMain {
       }
       out.println("ACCEPTED " + accepted);
       out.println("REFUSED " + refused);
-      out.println("LIMITER_REFUSED " + (long) w.telemetry().registry().find("otelcol_processor_refused_spans")
-          .counter().count());
+      out.println("LIMITER_REFUSED " + (long) w.telemetry().registry().value("otelcol_processor_refused_spans"));
       long deadline = System.nanoTime() + 40_000_000_000L;
       while (delivered.get() < accepted && System.nanoTime() < deadline) {
         Thread.sleep(50);

@@ -9,7 +9,7 @@ import dev.wharf.exporterhelper.QueueSettings;
 import dev.wharf.exporterhelper.QueueStorage;
 import dev.wharf.exporterhelper.SendingQueue;
 import dev.wharf.pipeline.Signal;
-import io.micrometer.core.instrument.Counter;
+import dev.wharf.telemetry.Counter;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;

@@ -9,7 +9,7 @@ import dev.wharf.exporter.aws.AwsRegionResolver;
 import dev.wharf.exporterhelper.PartialSendException;
 import dev.wharf.exporterhelper.RequestSender;
 import dev.wharf.pipeline.RefusedException;
-import io.micrometer.core.instrument.Counter;
+import dev.wharf.telemetry.Counter;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;

@@ -8,8 +8,8 @@ import dev.wharf.config.GoDuration;
 import dev.wharf.pipeline.RefusedException;
 import dev.wharf.pipeline.Signal;
 import dev.wharf.pipeline.TelemetryConsumer;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
+import dev.wharf.telemetry.Counter;
+import dev.wharf.telemetry.Histogram;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,7 +54,7 @@ final class BatchProcessor<T extends Message> implements Processor<T> {
   private final long pendingLimit;
   private final Logger log;
 
-  private final DistributionSummary sendSize;
+  private final Histogram sendSize;
   private final Counter sizeTrigger;
   private final Counter timeoutTrigger;
   private final Counter dropped;
@@ -101,12 +101,8 @@ final class BatchProcessor<T extends Message> implements Processor<T> {
     this.pendingLimit = pendingLimit;
     this.log = context.logger();
     String id = context.id().toString();
-    var registry = context.telemetry().registry();
-    this.sendSize = DistributionSummary.builder("otelcol_processor_batch_batch_send_size")
-        .description("Number of units in the batch")
-        .tags("processor", id)
-        .serviceLevelObjectives(SEND_SIZE_BUCKETS)
-        .register(registry);
+    this.sendSize = context.telemetry().histogram("otelcol_processor_batch_batch_send_size",
+        "Number of units in the batch", SEND_SIZE_BUCKETS, "processor", id);
     this.sizeTrigger = context.telemetry().counter("otelcol_processor_batch_batch_size_trigger_send",
         "Number of times the batch was sent due to a size trigger", "processor", id);
     this.timeoutTrigger = context.telemetry().counter("otelcol_processor_batch_timeout_trigger_send",

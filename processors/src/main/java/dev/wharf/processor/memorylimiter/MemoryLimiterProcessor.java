@@ -7,7 +7,7 @@ import dev.wharf.component.Processor;
 import dev.wharf.pipeline.RefusedException;
 import dev.wharf.pipeline.Signal;
 import dev.wharf.pipeline.TelemetryConsumer;
-import io.micrometer.core.instrument.Counter;
+import dev.wharf.telemetry.Counter;
 
 /**
  * One pipeline's view of a shared {@link MemoryLimiter}: refuses every request, retryably

@@ -2,7 +2,7 @@ package dev.wharf.processor.resourcedetection;
 
 import dev.wharf.processor.resourcedetection.Detector.Detected;
 import dev.wharf.processor.resourcedetection.Detector.DetectionException;
-import io.micrometer.core.instrument.Counter;
+import dev.wharf.telemetry.Counter;
 import dev.wharf.telemetry.SelfTelemetry;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.time.Duration;

@@ -84,7 +84,7 @@ class BatchProcessorTest {
     // Concatenated, not merged: one ResourceSpans per request, spans are the very same objects.
     assertThat(batch.getResourceSpansCount()).isEqualTo(3);
     assertThat(metric("otelcol_processor_batch_batch_size_trigger_send")).isEqualTo(1);
-    assertThat(telemetry.registry().find("otelcol_processor_batch_batch_send_size").summary().totalAmount())
+    assertThat(telemetry.registry().histogram("otelcol_processor_batch_batch_send_size", "processor", "batch").sum())
         .isEqualTo(12);
   }
 
@@ -413,8 +413,7 @@ class BatchProcessorTest {
 
   @Test
   void selfMetricsHaveUpstreamNamesInPrometheusFormat() throws Exception {
-    var prometheus = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    var prometheus = new dev.wharf.telemetry.MetricRegistry();
     SelfTelemetry t = new SelfTelemetry(prometheus);
     RecordingConsumer<TracesData> sink = new RecordingConsumer<>(Signal.TRACES);
     BatchProcessor<TracesData> p = new BatchProcessor<>(

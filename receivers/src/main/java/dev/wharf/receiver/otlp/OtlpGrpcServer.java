@@ -17,7 +17,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCalls;
-import io.micrometer.core.instrument.Counter;
+import dev.wharf.telemetry.Counter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -13,7 +13,7 @@ import dev.wharf.otlp.OtlpJson;
 import dev.wharf.otlp.OtlpJsonException;
 import dev.wharf.otlp.TlsFiles;
 import dev.wharf.pipeline.RefusedException;
-import io.micrometer.core.instrument.Counter;
+import dev.wharf.telemetry.Counter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -6,7 +6,7 @@ import dev.wharf.component.Host;
 import dev.wharf.pipeline.Consumers;
 import dev.wharf.pipeline.Signal;
 import dev.wharf.telemetry.SelfTelemetry.ReceiverMetrics;
-import io.micrometer.core.instrument.Counter;
+import dev.wharf.telemetry.Counter;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
