@@ -229,6 +229,10 @@ public final class Main {
   }
 
   private static int runCollector(Args args, Map<String, String> env, PrintStream err, boolean exitOnSignal) {
+    // What is logged before the configuration is read (its source, feature gates) already goes
+    // through Wharf's format; the configuration's own settings replace these below.
+    LogSetup.configure(env.getOrDefault("WHARF_LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT),
+        env.getOrDefault("WHARF_LOG_FORMAT", "console"));
     env = withGates(env, args.gates());
     Wharf.Builder builder;
     ServiceConfig config;
@@ -241,7 +245,7 @@ public final class Main {
     }
     LogSetup.configure(config.telemetry().logLevel(), config.telemetry().logEncoding());
     LOG.info("Starting " + BuildInfo.current().command() + " " + BuildInfo.current().version()
-        + " (Java " + Runtime.version() + ")");
+        + " (Java " + System.getProperty("java.runtime.version") + ")");
     dev.wharf.service.Service service = new dev.wharf.service.Service(config, env);
     SignalHandling.install(service, exitOnSignal);
     try {

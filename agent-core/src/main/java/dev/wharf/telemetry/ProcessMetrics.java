@@ -18,17 +18,26 @@ public final class ProcessMetrics {
     long startNanos = System.nanoTime();
     registry.counter("otelcol_process_uptime_seconds", "Uptime of the process.",
         () -> (System.nanoTime() - startNanos) / 1e9);
-    var os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-      registry.counter("otelcol_process_cpu_seconds", "Total CPU user and system time in seconds.",
-          () -> sun.getProcessCpuTime() / 1e9);
-    }
-    MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+    registry.counter("otelcol_process_cpu_seconds", "Total CPU user and system time in seconds.",
+        () -> Beans.cpuNanos() / 1e9);
     registry.gauge("otelcol_process_runtime_heap_alloc_bytes", "Bytes of allocated heap objects.",
-        () -> mem.getHeapMemoryUsage().getUsed());
+        () -> Beans.MEMORY.getHeapMemoryUsage().getUsed());
     registry.gauge("otelcol_process_runtime_total_sys_memory_bytes", "Heap and non-heap memory the JVM has committed.",
-        () -> mem.getHeapMemoryUsage().getCommitted() + mem.getNonHeapMemoryUsage().getCommitted());
+        () -> Beans.MEMORY.getHeapMemoryUsage().getCommitted() + Beans.MEMORY.getNonHeapMemoryUsage().getCommitted());
     registry.gauge("otelcol_process_memory_rss", "Total physical memory (resident set size).", ProcessMetrics::rssBytes);
+  }
+
+  /**
+   * The management beans, looked up on the first scrape rather than at start: java.management loads
+   * some fifty classes that a sidecar nobody scrapes would otherwise keep for nothing.
+   */
+  private static final class Beans {
+    static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+    static final java.lang.management.OperatingSystemMXBean OS = ManagementFactory.getOperatingSystemMXBean();
+
+    static double cpuNanos() {
+      return OS instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : Double.NaN;
+    }
   }
 
   /** Resident set size from /proc/self/status, or NaN where there is no /proc. */

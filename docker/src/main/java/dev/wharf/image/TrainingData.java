@@ -19,7 +19,6 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.TracesData;
-import java.util.HexFormat;
 
 /** Small, valid OTLP requests for the training run (what an instrumented app sends first). */
 final class TrainingData {
@@ -61,15 +60,6 @@ final class TrainingData {
         return TracesData.newBuilder()
                 .addResourceSpans(ResourceSpans.newBuilder().setResource(resource()).addScopeSpans(scope))
                 .build().toByteArray();
-    }
-
-    static String tracesJson(int round) {
-        String traceId = HexFormat.of().formatHex(traceId(round + 100));
-        return "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":"
-                + "{\"stringValue\":\"wharf-training\"}}]},\"scopeSpans\":[{\"scope\":{\"name\":\"training\"},"
-                + "\"spans\":[{\"traceId\":\"" + traceId + "\",\"spanId\":\"0102030405060708\",\"name\":\"json\","
-                + "\"kind\":2,\"startTimeUnixNano\":\"" + NOW + "\",\"endTimeUnixNano\":\"" + (NOW + 1000) + "\","
-                + "\"attributes\":[{\"key\":\"k\",\"value\":{\"intValue\":\"1\"}}]}]}]}]}";
     }
 
     static byte[] metricsProtobuf(int round) {
