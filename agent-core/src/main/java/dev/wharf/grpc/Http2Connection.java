@@ -901,6 +901,7 @@ final class Http2Connection implements Runnable {
     framed[3] = (byte) (message.length >>> 8);
     framed[4] = (byte) message.length;
     System.arraycopy(message, 0, framed, 5, message.length);
+    int off = 0;
     lockWrite();
     try {
       if (closed.get()) {
@@ -911,12 +912,16 @@ final class Http2Connection implements Runnable {
       fields[2] = "content-type";
       fields[3] = "application/grpc";
       writeHeaderBlock(s.id, 4, false);
+      // the usual case: the window takes the whole (small) response, written with one flush
+      int n = acquireWindow(s, framed.length, 0);
+      if (n > 0) {
+        off = writeResponseData(s, framed, 0, n);
+      }
       out.flush();
     } finally {
       unlockWrite();
     }
     long waitUntil = s.hasDeadline ? s.deadlineNanos : System.nanoTime() + WINDOW_WAIT_NANOS;
-    int off = 0;
     while (off < framed.length) {
       int n = acquireWindow(s, framed.length - off, waitUntil);
       if (n <= 0) {
@@ -930,15 +935,7 @@ final class Http2Connection implements Runnable {
       }
       lockWrite();
       try {
-        writeFrameHeader(n, DATA, 0, s.id);
-        out.write(framed, off, n);
-        off += n;
-        if (off == framed.length) {
-          fields[0] = "grpc-status";
-          fields[1] = "0";
-          writeHeaderBlock(s.id, 2, true);
-          endResponse(s);
-        }
+        off = writeResponseData(s, framed, off, n);
         out.flush();
       } finally {
         unlockWrite();
@@ -950,7 +947,24 @@ final class Http2Connection implements Runnable {
     }
   }
 
-  /** Takes up to {@code wanted} bytes of send window (also bounded by the peer's frame size); 0 on timeout. */
+  /** Writes {@code n} bytes of the framed response as DATA, and the trailers after the last; the new offset. */
+  private int writeResponseData(Http2Stream s, byte[] framed, int off, int n) throws IOException {
+    writeFrameHeader(n, DATA, 0, s.id);
+    out.write(framed, off, n);
+    off += n;
+    if (off == framed.length) {
+      fields[0] = "grpc-status";
+      fields[1] = "0";
+      writeHeaderBlock(s.id, 2, true);
+      endResponse(s);
+    }
+    return off;
+  }
+
+  /**
+   * Takes up to {@code wanted} bytes of send window (also bounded by the peer's frame size), waiting until
+   * {@code waitUntilNanos} (0: no waiting) for the peer to open it; 0 when it did not.
+   */
   private int acquireWindow(Http2Stream s, int wanted, long waitUntilNanos) {
     synchronized (flow) {
       while (true) {
@@ -963,7 +977,7 @@ final class Http2Connection implements Runnable {
           s.sendWindow -= n;
           return (int) n;
         }
-        long left = waitUntilNanos - System.nanoTime();
+        long left = waitUntilNanos == 0 ? 0 : waitUntilNanos - System.nanoTime();
         if (left <= 0) {
           return 0;
         }

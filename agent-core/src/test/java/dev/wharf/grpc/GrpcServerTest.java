@@ -215,7 +215,9 @@ class GrpcServerTest {
   @Test
   void anExpiredDeadlineNeverRunsTheHandler() throws Exception {
     ExecutorService one = Executors.newSingleThreadExecutor();
-    GrpcServer s = handlers(GrpcServer.builder()).bind(new InetSocketAddress("127.0.0.1", 0)).executor(one).build();
+    ConcurrentLinkedQueue<Integer> codes = new ConcurrentLinkedQueue<>();
+    GrpcServer s = handlers(GrpcServer.builder()).bind(new InetSocketAddress("127.0.0.1", 0)).executor(one)
+        .callCompleted(codes::add).build();
     s.start();
     ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", s.port()).usePlaintext().build();
     try {
@@ -230,6 +232,12 @@ class GrpcServerTest {
       Status st = statusOf(() -> ClientCalls.blockingUnaryCall(ch, method("test.Echo/Slow"),
           CallOptions.DEFAULT.withDeadlineAfter(100, TimeUnit.MILLISECONDS), new byte[2]));
       assertThat(st.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+      // the client resets the stream at its deadline: the server ends the queued call before a worker is free
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (codes.isEmpty() && System.nanoTime() < until) {
+        Thread.sleep(5);
+      }
+      assertThat(codes).containsExactly(GrpcStatus.CANCELLED);
       gate.countDown();
       assertThat(blocker.get(5, TimeUnit.SECONDS)).hasSize(1);
       Thread.sleep(50);
