@@ -841,7 +841,9 @@ final class Http2Connection implements Runnable {
     GrpcResponse r;
     try {
       r = s.handler.handle(message);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError e) {
+      // a handler may run on the reader thread's small stack (executor saturated): a deep message fails the call,
+      // not the connection
       log("gRPC handler of " + s.method + " failed", e);
       r = GrpcResponse.error(GrpcStatus.UNKNOWN, "Application error processing RPC", null);
     }

@@ -300,6 +300,143 @@ class GrpcFrameTest {
     }
   }
 
+  /** Sends one request on a fresh connection and returns the headers of the first HEADERS answering it. */
+  private static Map<String, String> answer(byte[] block, byte[] data) throws Exception {
+    try (RawHttp2Client c = new RawHttp2Client(server.port()).start()) {
+      c.frame(HEADERS, Http2Connection.FLAG_END_HEADERS | (data == null ? Http2Connection.FLAG_END_STREAM : 0), 1,
+          block);
+      if (data != null) {
+        c.frame(DATA, Http2Connection.FLAG_END_STREAM, 1, data);
+      }
+      RawHttp2Client.Frame h = c.readUntil(HEADERS);
+      assertThat(h.streamId()).isEqualTo(1);
+      return headers(new HpackDecoder(4096, 8192), h);
+    }
+  }
+
+  private static byte[] block(String... fields) {
+    HpackEncoder e = new HpackEncoder();
+    byte[] b = e.encode(fields, fields.length);
+    return java.util.Arrays.copyOf(b, e.length());
+  }
+
+  @Test
+  void grpcRequestChecksAnswerAsGrpcJavaDoes() throws Exception {
+    byte[] one = RawHttp2Client.grpcMessage(new byte[] {1});
+    String path = "/" + ECHO;
+    assertThat(answer(block(":method", "GET", ":scheme", "http", ":path", path, "content-type", "application/grpc"),
+        null)).containsEntry(":status", "405").containsEntry("grpc-status", "13");
+    assertThat(answer(block(":method", "POST", ":scheme", "http", ":path", path, "content-type", "text/plain"), one))
+        .containsEntry(":status", "415").containsEntry("grpc-status", "13")
+        .containsEntry("grpc-message", "Content-Type 'text/plain' is not supported");
+    assertThat(answer(block(":method", "POST", ":scheme", "http", ":path", path, "content-type",
+        "application/grpc+proto", "grpc-encoding", "br"), one))
+        .containsEntry("grpc-status", "12").containsEntry("grpc-accept-encoding", "gzip");
+    byte[] compressedFlag = one.clone();
+    compressedFlag[0] = 1;
+    assertThat(answer(block(":method", "POST", ":scheme", "http", ":path", path, "content-type", "application/grpc"),
+        compressedFlag)).containsEntry("grpc-status", "13");
+    assertThat(answer(block(":method", "POST", ":scheme", "http", ":path", path, "content-type", "application/grpc"),
+        null)).containsEntry("grpc-status", "13").containsEntry("grpc-message", "Half-closed without a request");
+    byte[] two = new byte[one.length * 2];
+    System.arraycopy(one, 0, two, 0, one.length);
+    System.arraycopy(one, 0, two, one.length, one.length);
+    assertThat(answer(block(":method", "POST", ":scheme", "http", ":path", path, "content-type", "application/grpc"),
+        two)).containsEntry("grpc-status", "13").containsEntry("grpc-message", "Too many requests");
+    assertThat(answer(block(":method", "POST", ":scheme", "http", ":path", path, "content-type", "application/grpc"),
+        java.util.Arrays.copyOf(one, 3))).containsEntry("grpc-status", "13");
+    // a message percent-encoded per the gRPC spec
+    assertThat(answer(block(":method", "POST", ":scheme", "http", ":path", "/x.Y/Z é%", "content-type",
+        "application/grpc"), one)).containsEntry("grpc-status", "12")
+        .containsEntry("grpc-message", "Method not found: x.Y/Z %C3%A9%25");
+  }
+
+  @Test
+  void aMalformedRequestIsResetWithProtocolError() throws Exception {
+    try (RawHttp2Client c = new RawHttp2Client(server.port()).start()) {
+      c.frame(HEADERS, Http2Connection.FLAG_END_HEADERS, 1, block(":method", "POST", ":path", "/" + ECHO,
+          "content-type", "application/grpc")); // no :scheme
+      RawHttp2Client.Frame rst = c.readUntil(RST_STREAM);
+      assertThat(rst.errorCode()).isEqualTo(Http2Connection.PROTOCOL_ERROR);
+      c.frame(HEADERS, Http2Connection.FLAG_END_HEADERS, 3, block(":method", "POST", ":scheme", "http",
+          ":path", "/" + ECHO, "Content-Type", "application/grpc"));
+      assertThat(c.readUntil(RST_STREAM).streamId()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void theResponseWaitsForTheClientsFlowControlWindow() throws Exception {
+    try (RawHttp2Client c = new RawHttp2Client(server.port())) {
+      c.raw(Http2Connection.PREFACE);
+      c.frame(SETTINGS, 0, 0, ByteBuffer.allocate(6).putShort((short) 4).putInt(10).array());
+      byte[] msg = RawHttp2Client.grpcMessage(new byte[25]); // 30 bytes: three 10-byte DATA frames
+      c.frame(HEADERS, Http2Connection.FLAG_END_HEADERS, 1, c.requestHeaders("/" + ECHO));
+      c.frame(DATA, Http2Connection.FLAG_END_STREAM, 1, msg);
+      java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < 3; i++) {
+        RawHttp2Client.Frame d = c.readUntil(DATA);
+        assertThat(d.payload()).hasSize(10);
+        got.write(d.payload());
+        c.frame(WINDOW_UPDATE, 0, 1, RawHttp2Client.int32(10));
+      }
+      assertThat(got.toByteArray()).isEqualTo(msg);
+      RawHttp2Client.Frame trailers = c.readUntil(HEADERS);
+      assertThat(headers(new HpackDecoder(4096, 8192), trailers)).containsEntry("grpc-status", "0");
+    }
+  }
+
+  @Test
+  void randomFramesNeverBreakTheServer() throws Exception {
+    java.util.Random random = new java.util.Random(7);
+    for (int round = 0; round < 60; round++) {
+      try (RawHttp2Client c = new RawHttp2Client(server.port()).start()) {
+        for (int i = 0; i < 8; i++) {
+          byte[] payload = new byte[random.nextInt(40)];
+          random.nextBytes(payload);
+          c.frame(random.nextInt(11), random.nextInt(256), random.nextInt(6), payload);
+        }
+        c.frame(PING, 0, 0, new byte[8]);
+        // either still serving (PING ACK) or closed with GOAWAY; never hanging
+        RawHttp2Client.Frame f;
+        do {
+          f = c.read();
+        } while (f != null && !(f.type() == PING && f.flags() == Http2Connection.FLAG_ACK) && f.type() != GOAWAY);
+      } catch (java.net.SocketException e) {
+        // reset by the server after its GOAWAY: fine
+      }
+    }
+    // and it still serves
+    try (RawHttp2Client c = new RawHttp2Client(server.port()).start()) {
+      c.frame(HEADERS, Http2Connection.FLAG_END_HEADERS, 1, c.requestHeaders("/" + ECHO));
+      c.frame(DATA, Http2Connection.FLAG_END_STREAM, 1, RawHttp2Client.grpcMessage(new byte[] {5}));
+      assertThat(c.readUntil(DATA).payload()).isEqualTo(RawHttp2Client.grpcMessage(new byte[] {5}));
+    }
+  }
+
+  @Test
+  void streamsBeyondMaxConcurrentStreamsAreRefused() throws Exception {
+    GrpcServer limited = echoServer(GrpcServer.builder().maxConcurrentStreams(1), new ConcurrentLinkedQueue<>());
+    try (RawHttp2Client c = new RawHttp2Client(limited.port()).start()) {
+      RawHttp2Client.Frame settings = c.read();
+      ByteBuffer b = ByteBuffer.wrap(settings.payload());
+      Map<Integer, Integer> values = new LinkedHashMap<>();
+      while (b.hasRemaining()) {
+        values.put((int) b.getShort(), b.getInt());
+      }
+      assertThat(values).containsEntry(Http2Connection.SETTINGS_MAX_CONCURRENT_STREAMS, 1);
+      c.frame(HEADERS, Http2Connection.FLAG_END_HEADERS, 1, c.requestHeaders("/" + ECHO)); // left open
+      c.frame(HEADERS, Http2Connection.FLAG_END_HEADERS, 3, c.requestHeaders("/" + ECHO));
+      RawHttp2Client.Frame rst = c.readUntil(RST_STREAM);
+      assertThat(rst.streamId()).isEqualTo(3);
+      assertThat(rst.errorCode()).isEqualTo(Http2Connection.REFUSED_STREAM);
+      // the open one still completes
+      c.frame(DATA, Http2Connection.FLAG_END_STREAM, 1, RawHttp2Client.grpcMessage(new byte[] {1}));
+      assertThat(c.readUntil(DATA).streamId()).isEqualTo(1);
+    } finally {
+      limited.shutdown(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
+    }
+  }
+
   private static int count(int code) {
     int n = 0;
     for (int c : completed) {
