@@ -92,7 +92,8 @@ final class Http2Connection implements Runnable {
   private final int connectionId;
   private final long createdNanos = System.nanoTime();
   private InputStream in;
-  private OutputStream out;
+  /** Set by the reader thread once the TLS handshake is done; null before. */
+  private volatile OutputStream out;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -157,8 +158,7 @@ final class Http2Connection implements Runnable {
         ((SSLSocket) socket).startHandshake();
       }
       in = new BufferedInputStream(socket.getInputStream(), 8192);
-      out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-      writeInitialSettings();
+      writeInitialSettings(new BufferedOutputStream(socket.getOutputStream(), 8192));
       readPreface();
       readFrameHeader();
       if (frameType() != SETTINGS || (readHeader[4] & FLAG_ACK) != 0) {
@@ -1118,9 +1118,11 @@ final class Http2Connection implements Runnable {
     java.util.Arrays.fill(fields, null);
   }
 
-  private void writeInitialSettings() throws IOException {
+  /** The server preface; {@code out} is published under the write lock, so no frame can precede it. */
+  private void writeInitialSettings(OutputStream stream) throws IOException {
     lockWrite();
     try {
+      out = stream;
       int n = server.maxConcurrentStreams > 0 ? 3 : 2;
       writeFrameHeader(6 * n, SETTINGS, 0, 0);
       if (server.maxConcurrentStreams > 0) {
@@ -1224,6 +1226,10 @@ final class Http2Connection implements Runnable {
   /** Graceful GOAWAY (server shutdown, idle or age limit): calls in flight finish, new streams are ignored. */
   void drain(String reason) {
     if (draining || closed.get()) {
+      return;
+    }
+    if (out == null) {
+      close(); // still in its TLS handshake: no call to let finish
       return;
     }
     try {

@@ -395,6 +395,17 @@ class GrpcServerTest {
       assertThat(p2.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isFalse();
       p2.shutdown().join(10, TimeUnit.SECONDS);
       assertThat(spans.get()).isEqualTo(before + 1);
+
+      // a connection stuck before its handshake does not hold up shutdown
+      try (java.net.Socket idle = new java.net.Socket("127.0.0.1", s.port())) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (s.connectionCount() == 0 && System.nanoTime() < until) {
+          Thread.sleep(5);
+        }
+        assertThat(s.connectionCount()).isEqualTo(1);
+        s.shutdown(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        assertThat(s.connectionCount()).isZero();
+      }
     } finally {
       s.shutdown(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
     }
