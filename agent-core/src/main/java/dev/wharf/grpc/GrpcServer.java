@@ -27,7 +27,7 @@ import javax.net.ssl.SSLServerSocket;
  * exists so that an OTLP/gRPC receiver does not load grpc-java and Netty (about 1,300 classes and 14 MiB of
  * idle memory).
  *
- * <p>Threads: one acceptor, one reader per connection (small stack), one shared timer for keepalive, idle and age
+ * <p>Threads: one acceptor, one reader per connection (512 KiB stack), one shared timer for keepalive, idle and age
  * limits; handlers run on the given executor. At most {@link Builder#maxConnections} connections (default
  * {@value #DEFAULT_MAX_CONNECTIONS}); beyond that a new connection is accepted and closed at once. Plaintext
  * connections must use HTTP/2 "prior knowledge" (as gRPC clients do); TLS connections negotiate "h2" by ALPN.
@@ -40,6 +40,7 @@ public final class GrpcServer {
   public static final int DEFAULT_STREAM_LIMIT = 1024;
 
   static final Logger LOG = Logger.getLogger("wharf.grpc");
+  private static final long CONNECTION_STACK_SIZE = 512 * 1024;
 
   /**
    * gRPC keepalive settings (grpc-java's names); a null duration means the gRPC default: server ping after 2 h
@@ -210,7 +211,9 @@ public final class GrpcServer {
       int id = connectionIds.incrementAndGet();
       Http2Connection c = new Http2Connection(this, s, id);
       connections.add(c);
-      Thread t = new Thread(null, c, "wharf-grpc-conn-" + id, 256 * 1024);
+      // 512 KiB, as the image's -Xss: when the executor is saturated a handler (protobuf parsing, the pipeline)
+      // runs on this thread. Untouched stack pages cost no memory.
+      Thread t = new Thread(null, c, "wharf-grpc-conn-" + id, CONNECTION_STACK_SIZE);
       t.setDaemon(true);
       t.start();
     }
