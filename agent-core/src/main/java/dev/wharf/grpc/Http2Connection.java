@@ -109,6 +109,8 @@ final class Http2Connection implements Runnable {
   private volatile int peerMaxFrameSize = 16384;
 
   private final Map<Integer, Http2Stream> streams = new ConcurrentHashMap<>();
+  /** Orders stream creation (reader) against the GOAWAY snapshot of the last stream id (drain). */
+  private final Object streamStart = new Object();
   private final HpackDecoder decoder = new HpackDecoder(4096, GrpcServer.MAX_HEADER_LIST_SIZE);
   private final List<String> headerList = new ArrayList<>(24);
   private final byte[] frame = new byte[MAX_FRAME_SIZE];
@@ -461,25 +463,29 @@ final class Http2Connection implements Runnable {
     if (streamId <= highestStreamId) {
       return; // a stream we already closed: late HEADERS are dropped
     }
-    highestStreamId = streamId;
-    if (draining || peerGoingAway) {
-      if (streamId > goAwayLastStreamId || peerGoingAway) {
-        return; // after our GOAWAY, new streams are ignored (the client retries them elsewhere)
-      }
-    }
-    if (badPriority) {
-      throw new Http2Exception(PROTOCOL_ERROR, streamId, "stream depends on itself");
-    }
-    if (streams.size() >= server.streamLimit) {
-      writeRstStream(streamId, REFUSED_STREAM);
-      return;
-    }
     long sendWindow;
     synchronized (flow) {
       sendWindow = peerInitialWindow;
     }
     Http2Stream s = new Http2Stream(this, streamId, streamWindow, sendWindow);
-    streams.put(streamId, s);
+    // atomic with drain()'s snapshot of the last stream id: a stream is either served, or above the id our
+    // GOAWAY announces (and so retried by the client), never both
+    synchronized (streamStart) {
+      highestStreamId = streamId;
+      if (peerGoingAway || (draining && streamId > goAwayLastStreamId)) {
+        return; // after a GOAWAY new streams are ignored
+      }
+      if (!badPriority && streams.size() < server.streamLimit) {
+        streams.put(streamId, s);
+      }
+    }
+    if (badPriority) {
+      throw new Http2Exception(PROTOCOL_ERROR, streamId, "stream depends on itself");
+    }
+    if (streams.get(streamId) != s) {
+      writeRstStream(streamId, REFUSED_STREAM);
+      return;
+    }
     s.remoteClosed = endStream;
     if (!fits) {
       respondError(s, GrpcStatus.RESOURCE_EXHAUSTED,
@@ -1242,9 +1248,13 @@ final class Http2Connection implements Runnable {
     }
     writeStartedNanos = System.nanoTime() | 1;
     try {
-      goAwayLastStreamId = highestStreamId;
-      draining = true;
-      writeGoAway(goAwayLastStreamId, NO_ERROR, reason);
+      int last;
+      synchronized (streamStart) {
+        last = highestStreamId;
+        goAwayLastStreamId = last;
+        draining = true;
+      }
+      writeGoAway(last, NO_ERROR, reason);
     } catch (IOException e) {
       close();
       return;
@@ -1266,12 +1276,7 @@ final class Http2Connection implements Runnable {
       return;
     }
     try {
-      lockWrite();
-      try {
-        out.flush();
-      } finally {
-        unlockWrite();
-      }
+      // the GOAWAY and the last response were flushed when written; this never blocks (timer thread)
       socket.shutdownOutput();
     } catch (IOException e) {
       close();
