@@ -166,6 +166,7 @@ class ImageIT {
 
         int health = FreePort.pick();
         int otlpHttp = FreePort.pick();
+        int otlpGrpc = FreePort.pick();
         int metrics = FreePort.pick();
         String config = String.join("\n",
                 "extensions:",
@@ -174,6 +175,8 @@ class ImageIT {
                 "receivers:",
                 "  otlp:",
                 "    protocols:",
+                "      grpc:",
+                "        endpoint: 127.0.0.1:" + otlpGrpc,
                 "      http:",
                 "        endpoint: 127.0.0.1:" + otlpHttp,
                 "exporters:",
@@ -217,6 +220,21 @@ class ImageIT {
         }
         assertThat(Files.readString(log)).contains("span-through-the-image");
         System.out.printf("[ImageIT] VmRSS after one span: %s%n", rss(process.pid()));
+
+        // and one over OTLP/gRPC (Wharf's own HTTP/2 server), from the SDK's exporter
+        var grpcExporter = io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter.builder()
+                .setEndpoint("http://127.0.0.1:" + otlpGrpc).setTimeout(Duration.ofSeconds(10)).build();
+        var provider = io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(grpcExporter)).build();
+        provider.get("image-it").spanBuilder("span-over-grpc").startSpan().end();
+        assertThat(provider.forceFlush().join(15, TimeUnit.SECONDS).isSuccess()).as("gRPC export").isTrue();
+        provider.shutdown().join(10, TimeUnit.SECONDS);
+        logDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < logDeadline && !Files.readString(log).contains("span-over-grpc")) {
+            Thread.sleep(50);
+        }
+        assertThat(Files.readString(log)).contains("span-over-grpc");
+        System.out.printf("[ImageIT] VmRSS after a gRPC span: %s%n", rss(process.pid()));
 
         process.destroy(); // SIGTERM, as ECS stops a task
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();

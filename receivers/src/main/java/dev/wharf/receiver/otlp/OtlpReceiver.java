@@ -8,11 +8,8 @@ import dev.wharf.pipeline.Signal;
 import dev.wharf.telemetry.SelfTelemetry.ReceiverMetrics;
 import dev.wharf.telemetry.Counter;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
-import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
-import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.logs.v1.LogsData;
 import io.opentelemetry.proto.metrics.v1.MetricsData;
 import io.opentelemetry.proto.trace.v1.TracesData;
@@ -77,19 +74,19 @@ public final class OtlpReceiver implements Component {
     ReceiverMetrics m = context.telemetry().receiver(context.id(), "grpc");
     List<OtlpGrpcServer.Service<?, ?>> services = new ArrayList<>();
     if (next.traces() != null) {
-      services.add(new OtlpGrpcServer.Service<>(TraceServiceGrpc.SERVICE_NAME, TracesData.getDefaultInstance(),
+      services.add(new OtlpGrpcServer.Service<>(OtlpGrpcServer.TRACE_SERVICE, TracesData.getDefaultInstance(),
           ExportTraceServiceResponse.getDefaultInstance(), new Ingest<>(Signal.TRACES, next.traces(), m, log)));
     }
     if (next.metrics() != null) {
-      services.add(new OtlpGrpcServer.Service<>(MetricsServiceGrpc.SERVICE_NAME, MetricsData.getDefaultInstance(),
+      services.add(new OtlpGrpcServer.Service<>(OtlpGrpcServer.METRICS_SERVICE, MetricsData.getDefaultInstance(),
           ExportMetricsServiceResponse.getDefaultInstance(), new Ingest<>(Signal.METRICS, next.metrics(), m, log)));
     }
     if (next.logs() != null) {
-      services.add(new OtlpGrpcServer.Service<>(LogsServiceGrpc.SERVICE_NAME, LogsData.getDefaultInstance(),
+      services.add(new OtlpGrpcServer.Service<>(OtlpGrpcServer.LOGS_SERVICE, LogsData.getDefaultInstance(),
           ExportLogsServiceResponse.getDefaultInstance(), new Ingest<>(Signal.LOGS, next.logs(), m, log)));
     }
-    // Bounded like every buffer: when the workers and the queue are full, the task runs on the netty
-    // event-loop thread that received it, which stops reading that connection until it is done, so
+    // Bounded like every buffer: when the workers and the queue are full, the call runs on the reader
+    // thread of the connection that received it, which stops reading that connection until it is done, so
     // HTTP/2 flow control pushes back on the clients instead of tasks piling up in memory.
     ThreadPoolExecutor ex = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(WORKER_QUEUE), threads("grpc"), new ThreadPoolExecutor.CallerRunsPolicy());
