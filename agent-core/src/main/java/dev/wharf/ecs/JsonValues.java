@@ -3,8 +3,8 @@ package dev.wharf.ecs;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.wharf.json.PlainJson;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +17,7 @@ import java.util.Map;
  */
 final class JsonValues {
   private static final JsonFactory FACTORY = JsonFactory.builder().build();
-  /** Deeper nesting than any metadata document has; guards against hostile input. */
-  private static final int MAX_DEPTH = 64;
+  private static final PlainJson.Style STYLE = new PlainJson.Style(LinkedHashMap::new, false);
 
   private JsonValues() {}
 
@@ -40,60 +39,11 @@ final class JsonValues {
       if (t == null) {
         throw new IOException("empty document");
       }
-      Object v = read(p, t, 0);
+      Object v = PlainJson.read(p, t, STYLE);
       if (p.nextToken() != null) {
         throw new IOException("unexpected content after the JSON value at " + p.currentLocation());
       }
       return v;
-    }
-  }
-
-  private static Object read(JsonParser p, JsonToken t, int depth) throws IOException {
-    if (depth > MAX_DEPTH) {
-      throw new IOException("JSON nested deeper than " + MAX_DEPTH);
-    }
-    switch (t) {
-      case START_OBJECT: {
-        Map<String, Object> m = new LinkedHashMap<>();
-        JsonToken n;
-        while ((n = p.nextToken()) == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          JsonToken vt = p.nextToken();
-          if (vt == null) {
-            throw new IOException("truncated JSON");
-          }
-          m.put(name, read(p, vt, depth + 1));
-        }
-        if (n != JsonToken.END_OBJECT) {
-          throw new IOException("truncated JSON");
-        }
-        return Collections.unmodifiableMap(m);
-      }
-      case START_ARRAY: {
-        List<Object> l = new ArrayList<>();
-        JsonToken n;
-        while ((n = p.nextToken()) != JsonToken.END_ARRAY) {
-          if (n == null) {
-            throw new IOException("truncated JSON");
-          }
-          l.add(read(p, n, depth + 1));
-        }
-        return Collections.unmodifiableList(l);
-      }
-      case VALUE_STRING:
-        return p.getText();
-      case VALUE_NUMBER_INT:
-        return p.getNumberValue();
-      case VALUE_NUMBER_FLOAT:
-        return p.getDoubleValue();
-      case VALUE_TRUE:
-        return Boolean.TRUE;
-      case VALUE_FALSE:
-        return Boolean.FALSE;
-      case VALUE_NULL:
-        return null;
-      default:
-        throw new IOException("unexpected JSON token " + t);
     }
   }
 

@@ -10,6 +10,7 @@ import dev.wharf.exporter.awsxray.SegmentModel.Http;
 import dev.wharf.exporter.awsxray.SegmentModel.Link;
 import dev.wharf.exporter.awsxray.SegmentModel.LogGroup;
 import dev.wharf.exporter.awsxray.SegmentModel.Sql;
+import dev.wharf.json.PlainJson;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -1152,6 +1153,8 @@ public final class SpanToSegment {
   }
 
   private static final Object NOT_JSON = new Object();
+  /** Go's json.Unmarshal into map[string]any: keys in Go's order, every number a float64. */
+  private static final PlainJson.Style GO_JSON = new PlainJson.Style(SegmentModel::sortedMap, true);
 
   /** A JSON object as sorted Java maps (Go's json.Unmarshal into map[string]any); NOT_JSON if it is not one. */
   private static Object parseJsonObject(String s) {
@@ -1163,54 +1166,13 @@ public final class SpanToSegment {
       if (t != JsonToken.START_OBJECT) {
         return NOT_JSON;
       }
-      Object v = readValue(p, t);
+      Object v = PlainJson.read(p, t, GO_JSON);
       if (p.nextToken() != null) {
         return NOT_JSON;
       }
       return v;
     } catch (IOException | RuntimeException e) {
       return NOT_JSON;
-    }
-  }
-
-  private static Object readValue(JsonParser p, JsonToken t) throws IOException {
-    switch (t) {
-      case START_OBJECT: {
-        TreeMap<String, Object> m = SegmentModel.sortedMap();
-        JsonToken n;
-        while ((n = p.nextToken()) == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          m.put(name, readValue(p, p.nextToken()));
-        }
-        if (n != JsonToken.END_OBJECT) {
-          throw new IOException("bad object");
-        }
-        return m;
-      }
-      case START_ARRAY: {
-        List<Object> l = new ArrayList<>();
-        JsonToken n;
-        while ((n = p.nextToken()) != JsonToken.END_ARRAY) {
-          if (n == null) {
-            throw new IOException("bad array");
-          }
-          l.add(readValue(p, n));
-        }
-        return l;
-      }
-      case VALUE_STRING:
-        return p.getText();
-      case VALUE_NUMBER_INT:
-      case VALUE_NUMBER_FLOAT:
-        return p.getValueAsDouble(); // Go decodes every JSON number into a float64
-      case VALUE_TRUE:
-        return Boolean.TRUE;
-      case VALUE_FALSE:
-        return Boolean.FALSE;
-      case VALUE_NULL:
-        return null;
-      default:
-        throw new IOException("unexpected token " + t);
     }
   }
 
